@@ -1,0 +1,1 @@
+"""Reusable constructs: the W&B module wrapper, EKS cluster access, the terraform block."""

@@ -1,0 +1,129 @@
+"""The W&B Terraform module releases this app knows, and the interface of each.
+
+The interface facts (every input variable with its type, default and whether it is required,
+every output, the provider constraints of the module's root) are the project's own copy, in
+``data/wandb_module_interfaces.json``, of the verified facts in ``shared/reference``. Nothing
+here imports the provider bindings, so the settings loader can use it cheaply.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+_INTERFACES_FILE = Path(__file__).parent / "data" / "wandb_module_interfaces.json"
+
+AWS_MODULE_SOURCE = "wandb/wandb/aws"
+KUBERNETES_MODULE_SOURCE = "wandb/wandb/kubernetes"
+
+# `size` values the module defines (FACTS.md: 4.7.2 and later).
+STANDARD_SIZES = ("small", "medium", "large", "xlarge", "xxlarge")
+
+
+@dataclass(frozen=True)
+class ModuleVariable:
+    """One input variable of a module release."""
+
+    name: str
+    type: str
+    required: bool
+    default: Any = None
+    nullable: bool = True
+    sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class ModuleRelease:
+    """A module release as the app pins it: the constraint written into the module block, the
+    release that constraint resolves to today, and that release's interface."""
+
+    source: str
+    constraint: str  # what the synthesized module block says, e.g. "~> 7.0"
+    resolved: str  # the newest release the constraint matches (FACTS.md)
+    variables: Mapping[str, ModuleVariable]
+    outputs: frozenset[str]
+    version_constraints: Mapping[str, str]  # terraform / provider constraints of the module root
+
+    @property
+    def label(self) -> str:
+        if self.constraint == self.resolved:
+            return f"{self.source} {self.resolved}"
+        return f"{self.source} {self.constraint} (resolves to {self.resolved})"
+
+    @property
+    def required_inputs(self) -> frozenset[str]:
+        return frozenset(n for n, v in self.variables.items() if v.required)
+
+    def declares(self, name: str) -> bool:
+        return name in self.variables
+
+    def undeclared(self, inputs: Mapping[str, Any]) -> list[str]:
+        return sorted(k for k in inputs if k not in self.variables)
+
+    def missing_required(self, inputs: Mapping[str, Any]) -> list[str]:
+        return sorted(self.required_inputs - set(inputs))
+
+
+@lru_cache(maxsize=1)
+def _interfaces() -> Mapping[str, Mapping[str, Any]]:
+    return json.loads(_INTERFACES_FILE.read_text())
+
+
+def _release(source: str, constraint: str, resolved: str) -> ModuleRelease:
+    raw = _interfaces()[source][resolved]
+    variables = {
+        name: ModuleVariable(
+            name=name,
+            type=spec["type"],
+            required=spec["required"],
+            default=spec.get("default"),
+            nullable=spec.get("nullable", True),
+            sensitive=spec.get("sensitive", False),
+        )
+        for name, spec in raw["variables"].items()
+    }
+    return ModuleRelease(
+        source=source,
+        constraint=constraint,
+        resolved=resolved,
+        variables=variables,
+        outputs=frozenset(raw["outputs"]),
+        version_constraints=dict(raw["version_constraints"]),
+    )
+
+
+def normalize_constraint(text: str) -> str:
+    """`~>7.0` and `~> 7.0` are the same constraint; write it the canonical way."""
+    return re.sub(r"^\s*(~>|>=|<=|!=|=|>|<)?\s*", lambda m: f"{m.group(1)} " if m.group(1) else "", text).strip()
+
+
+# --- wandb/wandb/aws -----------------------------------------------------------------------
+# The three layouts the guide describes, keyed by the `wandb_infra_version` setting.
+RECOMMENDED = "~> 7.0"
+PRE_OPERATOR = "1.16.10"
+POST_OPERATOR = "4.7.2"
+
+_INFRA_RESOLVES_TO = {RECOMMENDED: "7.18.2", PRE_OPERATOR: "1.16.10", POST_OPERATOR: "4.7.2"}
+
+# --- wandb/wandb/kubernetes (pre-operator only) ---------------------------------------------
+APP_DEFAULT = "1.12.0"
+_APP_RESOLVES_TO = {"1.12.0": "1.12.0", "~> 1.0": "1.14.1"}
+
+SUPPORTED_INFRA_VERSIONS = tuple(_INFRA_RESOLVES_TO)
+SUPPORTED_APP_VERSIONS = tuple(_APP_RESOLVES_TO)
+
+
+def infra_release(constraint: str) -> ModuleRelease:
+    """The `wandb/wandb/aws` release for a `wandb_infra_version` value; KeyError if unsupported."""
+    constraint = normalize_constraint(constraint)
+    return _release(AWS_MODULE_SOURCE, constraint, _INFRA_RESOLVES_TO[constraint])
+
+
+def app_release(constraint: str) -> ModuleRelease:
+    """The `wandb/wandb/kubernetes` release for a `wandb_app_version` value; KeyError if unsupported."""
+    constraint = normalize_constraint(constraint)
+    return _release(KUBERNETES_MODULE_SOURCE, constraint, _APP_RESOLVES_TO[constraint])

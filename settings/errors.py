@@ -1,0 +1,17 @@
+"""The one error the settings loader raises: it names the file and the setting."""
+
+from __future__ import annotations
+
+
+class SettingsError(Exception):
+    """A problem with the settings file. `str()` is the whole message a user sees."""
+
+    def __init__(self, file: str, setting: str | None, message: str):
+        self.file = file
+        self.setting = setting
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"setting `{self.setting}`: " if self.setting else ""
+        return f"{self.file}: {where}{self.message}"

@@ -1,0 +1,98 @@
+"""Reads a `terraform.tfvars` file into plain Python values, with python-hcl2.
+
+A tfvars file holds only `name = literal` lines. Terraform refuses blocks, references and
+function calls there, and so do we, with a message that names the file and the line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import hcl2
+from hcl2.transformer import DictTransformer
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+
+from settings.errors import SettingsError
+
+
+def read_tfvars(path: Path) -> dict[str, Any]:
+    display = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SettingsError(display, None, "the settings file does not exist") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise SettingsError(display, None, f"cannot read the settings file ({err.__class__.__name__}: {err})") from None
+    if not text.endswith("\n"):
+        text += "\n"  # python-hcl2 wants a final newline; Terraform does not
+    try:
+        tree = hcl2.parses(text)
+    except (UnexpectedToken, UnexpectedCharacters, UnexpectedEOF) as err:
+        raise SettingsError(display, None, f"not valid HCL: {_syntax_message(err)}") from None
+    except UnexpectedInput as err:  # any other parse failure lark reports
+        raise SettingsError(display, None, f"not valid HCL near line {getattr(err, 'line', '?')}") from None
+
+    for node in _top_level_nodes(tree):
+        if node.data == "block":
+            name = _block_name(node)
+            raise SettingsError(
+                display, name, f"line {_line(node)}: blocks are not allowed in a tfvars file, only `name = value` lines"
+            )
+    try:
+        values = DictTransformer().transform(tree)
+    except VisitError as err:
+        message = str(err.orig_exc)
+        if message.endswith("already defined"):
+            name = message.split()[0]
+            raise SettingsError(display, name, "is set more than once") from None
+        raise SettingsError(display, None, f"not valid HCL: {message}") from None
+
+    for name, value in values.items():
+        _reject_expressions(display, name, value)
+    return values
+
+
+def _top_level_nodes(tree):
+    for body in tree.children:
+        for node in getattr(body, "children", []):
+            if hasattr(node, "data"):
+                yield node
+
+
+def _block_name(node) -> str | None:
+    first = node.children[0] if node.children else None
+    for child in getattr(first, "children", [first]):
+        if isinstance(child, str):
+            return str(child)
+    return None
+
+
+def _line(node) -> str:
+    meta = getattr(node, "meta", None)
+    return str(getattr(meta, "line", "?")) if meta is not None and not getattr(meta, "empty", True) else "?"
+
+
+def _syntax_message(err: UnexpectedInput) -> str:
+    line, column = getattr(err, "line", "?"), getattr(err, "column", "?")
+    if isinstance(err, UnexpectedEOF):
+        return "the file ends in the middle of a value (an unclosed bracket or quote?)"
+    token = getattr(err, "token", None)
+    found = f" {str(token).strip()!r}" if token is not None and str(token).strip() else ""
+    return f"unexpected{found or ' input'} at line {line}, column {column}"
+
+
+def _reject_expressions(display: str, name: str, value: Any) -> None:
+    """python-hcl2 renders expressions (var.x, upper("a"), "${...}") as "${...}" strings."""
+    if isinstance(value, str) and value.startswith("${") and value.endswith("}"):
+        raise SettingsError(
+            display,
+            name,
+            f"{value[2:-1]!r} is an expression; a tfvars file takes only literal values (strings in quotes, numbers, true/false, lists, maps)",
+        )
+    if isinstance(value, list):
+        for item in value:
+            _reject_expressions(display, name, item)
+    if isinstance(value, dict):
+        for item in value.values():
+            _reject_expressions(display, name, item)

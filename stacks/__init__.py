@@ -1,0 +1,13 @@
+"""The app's stacks, built from one validated `Settings`."""
+
+from __future__ import annotations
+
+from cdktf import App
+
+from settings import Settings
+from stacks.wandb_stack import WandbStack
+
+
+def build_app(app: App, settings: Settings) -> None:
+    """Adds every stack of the app to `app`."""
+    WandbStack(app, "wandb", settings)
