@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Mapping
 
 from settings.errors import SettingsError
-from settings.model import APP_KEYS, Settings, StateSettings, parse_settings
+from settings.model import APP_KEYS, Settings, StateSettings, StorageSettings, parse_settings
 from settings.tfvars import read_tfvars
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +21,7 @@ __all__ = [
     "Settings",
     "SettingsError",
     "StateSettings",
+    "StorageSettings",
     "load_settings",
     "parse_settings",
     "settings_path",
@@ -48,7 +49,8 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] = os.envi
                 f"Copy it to {SETTINGS_FILE} and fill in your own values.",
                 file=sys.stderr,
             )
-    return parse_settings(read_tfvars(path), _display(path))
+    display = _display(path)
+    return parse_settings(read_tfvars(path, display), display)
 
 
 def _display(path: Path) -> str:

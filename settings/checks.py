@@ -130,3 +130,77 @@ def tag_map(value: dict[str, Any]) -> str | None:
         if len(str(value[key])) > 256:
             return f"the value of tag {key!r} is longer than 256 characters"
     return None
+
+
+# --- the `wandb-storage` stack (bring-your-own bucket) -----------------------------------------
+_ORIGIN = re.compile(r"^(https?)://([a-z0-9*](?:[a-z0-9.*-]*[a-z0-9])?)(?::([0-9]{1,5}))?$", re.I)
+_QUEUE = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
+_ROLE = re.compile(r"^[\w+=,.@-]{1,64}$")
+
+
+def cors_origin(value: str) -> str | None:
+    """An origin as a browser sends it: scheme, host and optional port; no path, no trailing slash.
+    S3 allows one `*` wildcard in an origin (e.g. "https://*.example.com")."""
+    example = 'such as "https://wandb.example.com" (scheme, host and optional port)'
+    if value == "*":
+        return f"\"*\" lets every web site read and write W&B files from a browser; name the W&B server's origin, {example}"
+    match = _ORIGIN.match(value)
+    if not match:
+        hint = ""
+        if "://" not in value:
+            hint = f"; add the scheme: \"https://{value}\""
+        elif base := re.match(r"^(https?://[^/]+)/", value, re.I):
+            hint = f"; remove the path or trailing slash: \"{base.group(1)}\""
+        return f"{value!r} is not a web origin {example}{hint}"
+    host, port = match.group(2), match.group(3)
+    if value.count("*") > 1:
+        return f"{value!r} has more than one '*'; S3 allows one wildcard in an origin"
+    if ".." in host:
+        return f"{value!r} is not a web origin {example}"
+    if port is not None and not 0 < int(port) < 65536:
+        return f"{value!r} has port {port}, outside 1-65535"
+    return None
+
+
+def cors_origins(values: list[Any]) -> str | None:
+    if not values:
+        return "must name at least one origin (the W&B server's, e.g. \"https://wandb.example.com\"); leave the setting out for the default"
+    for item in values:
+        err = cors_origin(item)
+        if err:
+            return err
+    return None
+
+
+def queue_name(value: str) -> str | None:
+    """A standard SQS queue's name."""
+    if value.endswith(".fifo"):
+        return f"{value!r} names a FIFO queue; S3 event notifications need a standard queue (drop the \".fifo\")"
+    if not _QUEUE.match(value):
+        return f"{value!r} is not an SQS queue name: 1-80 letters, digits, hyphens and underscores"
+    return None
+
+
+def iam_role_name(value: str) -> str | None:
+    if value.startswith("arn:"):
+        return f"{value!r} is an ARN; give the role's name (the part after \"role/\")"
+    if not _ROLE.match(value):
+        return f"{value!r} is not an IAM role name: 1-64 letters, digits and + = , . @ _ -"
+    return None
+
+
+def positive_days(value: float) -> str | None:
+    if value != int(value) or value < 1:
+        return f"{value!r} is not a whole number of days (1 or more)"
+    return None
+
+
+def file_bucket_name(value: str) -> str | None:
+    """A bucket browsers reach over HTTPS: S3's rules, and no dots (a dotted name does not match
+    S3's wildcard TLS certificate in virtual-hosted URLs, which W&B's presigned URLs use)."""
+    err = bucket_name(value)
+    if err:
+        return err
+    if "." in value:
+        return f"{value!r} contains dots; browsers reject S3's TLS certificate for dotted bucket names in W&B's file URLs, so use hyphens"
+    return None

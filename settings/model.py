@@ -67,6 +67,13 @@ APP_KEYS: Mapping[str, Key] = MappingProxyType(
             _key("state_key", "string", "wandb/terraform.tfstate", "state", "Object key of the `wandb` stack's state in `state_bucket`; other stacks keep theirs beside it as `<stack>.tfstate`.", checks.state_key),
             _key("state_region", "string", None, "state", "Region of `state_bucket` (default: `region`).", checks.region),
             _key("state_lock_table", "string", None, "state", "DynamoDB table for state locking. Unset: S3-native locking (`use_lockfile`, Terraform >= 1.10).", checks.dynamodb_table),
+            # The `wandb-storage` stack: the guide's manual (bring-your-own bucket) file storage.
+            _key("storage_bucket_name", "string", None, "storage", "S3 bucket for W&B files. Unset: `<namespace>-wandb-files-<account id>`.", checks.file_bucket_name),
+            _key("storage_queue_name", "string", None, "storage", "SQS queue receiving the bucket's object-created events. Unset: `<namespace>-wandb-file-events`.", checks.queue_name),
+            _key("storage_cors_origins", "list(string)", None, "storage", "Origins allowed to GET/PUT files from a browser. Unset: `https://<subdomain>.<domain_name>`.", checks.cors_origins),
+            _key("storage_node_role_name", "string", None, "storage", "IAM role of the nodes running W&B; the storage access policy is attached to it. Unset: not attached.", checks.iam_role_name),
+            _key("storage_noncurrent_version_days", "number", 30, "storage", "Days an overwritten or deleted file's old version is kept before S3 expires it.", checks.positive_days),
+            _key("storage_force_destroy", "bool", False, "storage", "true lets `cdktf destroy wandb-storage` delete the bucket with every stored file (test buckets only)."),
         )
     }
 )
@@ -87,6 +94,23 @@ _MODULE_INPUT_CHECKS: Mapping[str, Check] = MappingProxyType(
 
 PRE_OPERATOR_ONLY = ("wandb_app_version", "wandb_version", "wandb_image")
 
+# The guide's pre- and post-operator tfvars files lack keys the recommended layout requires;
+# the module's own migration files (docs/operator-migration in terraform-aws-wandb, which the
+# guide links) supply these values, so the guide's files work as they are.
+LAYOUT_DEFAULTS: Mapping[str, Mapping[str, Any]] = MappingProxyType(
+    {
+        releases.PRE_OPERATOR: {
+            "allowed_inbound_cidr": ["0.0.0.0/0"],
+            "allowed_inbound_ipv6_cidr": ["::/0"],
+            "eks_cluster_version": "1.25",
+        },
+        releases.POST_OPERATOR: {
+            "allowed_inbound_cidr": ["0.0.0.0/0"],
+            "allowed_inbound_ipv6_cidr": ["::/0"],
+        },
+    }
+)
+
 
 @dataclass(frozen=True)
 class StateSettings:
@@ -98,6 +122,18 @@ class StateSettings:
     @property
     def remote(self) -> bool:
         return self.bucket is not None
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    """The `wandb-storage` stack. `bucket_name` None: derived at deploy time from the account id."""
+
+    bucket_name: str | None
+    queue_name: str
+    cors_origins: tuple[str, ...]
+    node_role_name: str | None = None
+    noncurrent_version_days: int = 30
+    force_destroy: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,6 +155,7 @@ class Settings:
     wandb_version: str | None = None
     wandb_image: str | None = None
     state: StateSettings = StateSettings(None, "wandb/terraform.tfstate", "eu-central-1", None)
+    storage: StorageSettings = StorageSettings(None, "wandb-wandb-file-events", ("https://wandb.example.com",))
     # Inputs of the chosen wandb/wandb/aws release that the settings file set explicitly.
     module_inputs: Mapping[str, Any] = field(default_factory=dict)
     license_given: bool = False
@@ -171,10 +208,13 @@ def parse_settings(raw: Mapping[str, Any], source_file: str) -> Settings:
         if name not in APP_KEYS and not release.declares(name):
             raise fail(name, _unknown_key_message(name, release))
 
+    layout_defaults = LAYOUT_DEFAULTS.get(normalized, {})
     typed: dict[str, Any] = {}
     for name, key in APP_KEYS.items():
         if name in values:
             typed[name] = _checked(name, values[name], key.type, key.check, key.secret, fail)
+        elif name in layout_defaults:
+            typed[name] = layout_defaults[name]
         elif key.default is _NO_DEFAULT:
             raise fail(name, f"is required; add it to the settings file ({key.doc})")
         else:
@@ -213,7 +253,7 @@ def parse_settings(raw: Mapping[str, Any], source_file: str) -> Settings:
             hint = (
                 " When migrating from the pre-operator layout, give the cluster's current version "
                 "(`aws eks describe-cluster --name <cluster> --query cluster.version`) so the migration "
-                "does not upgrade the cluster by accident."
+                "does not upgrade the cluster by accident (the guide's pre-operator.tf created it at \"1.25\")."
             )
         raise fail("eks_cluster_version", f"is required by {release.label}; add e.g. eks_cluster_version = \"1.29\".{hint}")
     if "eks_cluster_version" in values and not release.declares("eks_cluster_version"):
@@ -240,10 +280,23 @@ def parse_settings(raw: Mapping[str, Any], source_file: str) -> Settings:
             region=typed["state_region"] or typed["region"],
             lock_table=typed["state_lock_table"],
         ),
+        storage=_storage_settings(typed),
         module_inputs=MappingProxyType(module_inputs),
         license_given=typed["license"] is not None,
         license=typed["license"],
         given=frozenset(values),
+    )
+
+
+def _storage_settings(typed: Mapping[str, Any]) -> StorageSettings:
+    fqdn = f"{typed['subdomain']}.{typed['domain_name']}" if typed["subdomain"] else typed["domain_name"]
+    return StorageSettings(
+        bucket_name=typed["storage_bucket_name"],
+        queue_name=typed["storage_queue_name"] or f"{typed['namespace']}-wandb-file-events",
+        cors_origins=tuple(typed["storage_cors_origins"] or [f"https://{fqdn}"]),
+        node_role_name=typed["storage_node_role_name"],
+        noncurrent_version_days=int(typed["storage_noncurrent_version_days"]),
+        force_destroy=typed["storage_force_destroy"],
     )
 
 

@@ -9,15 +9,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import hcl2
+from hcl2.parser import parser as hcl2_parser  # the cached LALR parser (hcl2.parses builds one: ~2 s)
 from hcl2.transformer import DictTransformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from settings.errors import SettingsError
 
 
-def read_tfvars(path: Path) -> dict[str, Any]:
-    display = str(path)
+def read_tfvars(path: Path, display: str | None = None) -> dict[str, Any]:
+    """The file's `name = value` pairs. `display` is how messages name the file."""
+    display = display or str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -27,7 +28,7 @@ def read_tfvars(path: Path) -> dict[str, Any]:
     if not text.endswith("\n"):
         text += "\n"  # python-hcl2 wants a final newline; Terraform does not
     try:
-        tree = hcl2.parses(text)
+        tree = hcl2_parser().parse(text)
     except (UnexpectedToken, UnexpectedCharacters, UnexpectedEOF) as err:
         raise SettingsError(display, None, f"not valid HCL: {_syntax_message(err)}") from None
     except UnexpectedInput as err:  # any other parse failure lark reports

@@ -2,8 +2,9 @@
 
 - recommended (`~> 7.0`): module `wandb_infra`, the EKS data sources, kubernetes and helm
   providers wired from them, outputs `url` and `bucket`.
-- pre-operator (`1.16.10`): the same, plus module `wandb_app` (`wandb/wandb/kubernetes`) fed
-  from `wandb_infra`'s outputs; no helm provider.
+- pre-operator (`1.16.10`): module `wandb_infra`, module `wandb_app` (`wandb/wandb/kubernetes`)
+  fed from `wandb_infra`'s outputs, the EKS data sources and a kubernetes provider that also
+  authenticates through `aws eks get-token`; no helm provider.
 - post-operator (`4.7.2`): module `wandb_infra` with the operator inputs; kubernetes and helm
   providers that also authenticate through `aws eks get-token`.
 
@@ -16,19 +17,16 @@ from __future__ import annotations
 from typing import Any
 
 from cdktf import TerraformOutput, TerraformStack, TerraformVariable
-from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 from constructs import Construct
 
 from constructs_lib import module_releases as releases
+from constructs_lib.aws_provider import BASE_TAGS, aws_provider  # noqa: F401 (BASE_TAGS: re-exported)
 from constructs_lib.eks_cluster_access import EksClusterAccess, EksClusterAccessProps
 from constructs_lib.terraform_block import configure_state, pin_versions
 from constructs_lib.wandb_module import NULL, WandbInfra, WandbModule, WandbModuleProps
 from settings import Settings
 
 STACK_ID = "wandb"
-
-# Tags the app puts on every AWS resource; `default_tags` in the settings adds to (or overrides) them.
-BASE_TAGS = {"Application": "wandb", "ManagedBy": "cdktf"}
 
 # S3-native state locking (`use_lockfile`) needs Terraform 1.10.
 TERRAFORM_FLOOR = ">= 1.10"
@@ -60,12 +58,7 @@ class WandbStack(TerraformStack):
         pin_versions(self, _terraform_constraint(modules), {p: _provider_constraint(p, modules) for p in providers})
         configure_state(self, id, settings.state)
 
-        AwsProvider(
-            self,
-            "aws",
-            region=settings.region,
-            default_tags=[AwsProviderDefaultTags(tags={**BASE_TAGS, **settings.default_tags})],
-        )
+        aws_provider(self, settings)
         self.license = TerraformVariable(
             self,
             "license",
@@ -83,7 +76,8 @@ class WandbStack(TerraformStack):
             EksClusterAccessProps(
                 cluster_name=self.infra.cluster_name,
                 helm=layout != "pre-operator",
-                exec_auth=layout == "post-operator",
+                # The guide's pre- and post-operator files add `aws eks get-token` auth.
+                exec_auth=layout != "recommended",
             ),
         )
         self.app = None

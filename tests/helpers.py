@@ -1,0 +1,83 @@
+"""Shared test helpers: settings files, synthesis into a temporary folder, running main.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Mapping
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# A license value that must never show up in any output. Not a real license.
+SENTINEL_LICENSE = "test-license-SENTINEL-7f3a9c"
+
+# The guide's minimal terraform.tfvars (recommended deployment), with a well-formed zone id.
+GUIDE_SETTINGS: dict[str, Any] = {
+    "namespace": "wandb",
+    "license": SENTINEL_LICENSE,
+    "subdomain": "wandb-aws",
+    "domain_name": "wandb.ml",
+    "zone_id": "Z032246913CW32RVRY0WU",
+    "allowed_inbound_cidr": ["0.0.0.0/0"],
+    "allowed_inbound_ipv6_cidr": ["::/0"],
+    "eks_cluster_version": "1.29",
+}
+
+
+def to_hcl(values: Mapping[str, Any]) -> str:
+    """Renders settings as a tfvars file (JSON literals are valid HCL for these shapes)."""
+    lines = []
+    for key, value in values.items():
+        lines.append(f"{key} = {_hcl_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _hcl_value(value: Any) -> str:
+    if isinstance(value, dict):
+        inner = ", ".join(f"{json.dumps(str(k))} = {_hcl_value(v)}" for k, v in value.items())
+        return "{ " + inner + " }"
+    if isinstance(value, list):
+        return "[" + ", ".join(_hcl_value(v) for v in value) + "]"
+    if value is None:
+        return "null"
+    return json.dumps(value)
+
+
+def write_settings(folder: Path, values: Mapping[str, Any], name: str = "terraform.tfvars") -> Path:
+    path = folder / name
+    path.write_text(to_hcl(values))
+    return path
+
+
+def synth_app(settings_values: Mapping[str, Any], outdir: Path) -> dict[str, dict]:
+    """Synthesizes the whole app in-process, as `cdktf synth` would, into `outdir`; returns
+    {stack id: parsed cdk.tf.json}. Imports the bindings once per test process."""
+    from cdktf import App
+
+    from settings import parse_settings
+    from stacks import build_app
+
+    settings = parse_settings(dict(settings_values), "test.tfvars")
+    app = App(outdir=str(outdir))
+    build_app(app, settings)
+    app.synth()
+    stacks = {}
+    for stack_dir in sorted((outdir / "stacks").iterdir()):
+        stacks[stack_dir.name] = json.loads((stack_dir / "cdk.tf.json").read_text())
+    return stacks
+
+
+def run_main(settings_file: Path | None, outdir: Path, extra_env: Mapping[str, str] | None = None, cwd: Path = PROJECT_ROOT) -> subprocess.CompletedProcess:
+    """Runs `python main.py` as cdktf does (CDKTF_OUTDIR set), with WANDB_TFVARS pointing at the file."""
+    env = {k: v for k, v in os.environ.items() if k not in ("WANDB_TFVARS",)}
+    env["CDKTF_OUTDIR"] = str(outdir)
+    env["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"] = "20"
+    if settings_file is not None:
+        env["WANDB_TFVARS"] = str(settings_file)
+    env.update(extra_env or {})
+    return subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "main.py")], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
+    )
