@@ -13,6 +13,12 @@ import sys
 # jsii warns on every run that Node.js 20 is past its end of life; it still works on 20.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
+# Before anything imports cdktf or a provider binding: load only the binding modules the app
+# uses (docs/performance.md; WANDB_CDKTF_FAST_IMPORTS=0 turns it off).
+import fast_imports  # noqa: E402
+
+fast_imports.install()
+
 from settings import SettingsError, load_settings  # noqa: E402
 
 
