@@ -39,10 +39,10 @@ def settings_path(environ: Mapping[str, str] = os.environ, root: Path = PROJECT_
     return root / EXAMPLE_FILE, True
 
 
-def load_settings(path: Path | None = None, environ: Mapping[str, str] = os.environ) -> Settings:
+def load_settings(path: Path | None = None, environ: Mapping[str, str] = os.environ, root: Path = PROJECT_ROOT) -> Settings:
     """Reads and validates the settings file. Raises SettingsError naming the file and setting."""
     if path is None:
-        path, is_example = settings_path(environ)
+        path, is_example = settings_path(environ, root)
         if is_example:
             print(
                 f"note: no {SETTINGS_FILE} (and {ENV_VAR} is not set): using {EXAMPLE_FILE}. "

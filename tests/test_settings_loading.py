@@ -1,0 +1,47 @@
+"""Where the settings come from, and what a good file turns into."""
+
+from __future__ import annotations
+
+import shutil
+
+from helpers import GUIDE_SETTINGS, PROJECT_ROOT, SENTINEL_LICENSE, to_hcl
+from settings import load_settings, parse_settings, settings_path
+
+
+def test_own_settings_file_wins_over_the_example(tmp_path):
+    (tmp_path / "terraform.tfvars").write_text("x = 1\n")
+    (tmp_path / "terraform.tfvars.example").write_text("x = 1\n")
+    assert settings_path({}, tmp_path) == (tmp_path / "terraform.tfvars", False)
+
+
+def test_environment_names_another_file(tmp_path):
+    assert settings_path({"WANDB_TFVARS": "/elsewhere/prod.tfvars"}, tmp_path)[0].as_posix() == "/elsewhere/prod.tfvars"
+
+
+def test_fresh_clone_falls_back_to_the_example_and_says_so(tmp_path, capsys):
+    shutil.copy(PROJECT_ROOT / "terraform.tfvars.example", tmp_path / "terraform.tfvars.example")
+    settings = load_settings(environ={}, root=tmp_path)
+    assert "using terraform.tfvars.example" in capsys.readouterr().err
+    assert settings.namespace == "wandb"
+    assert settings.layout == "recommended"
+
+
+def test_the_guides_minimal_file_parses(tmp_path):
+    path = tmp_path / "terraform.tfvars"
+    path.write_text(to_hcl(GUIDE_SETTINGS))
+    settings = load_settings(path)
+    assert settings.fqdn == "wandb-aws.wandb.ml"
+    assert settings.allowed_inbound_cidr == ("0.0.0.0/0",)
+    assert settings.region == "eu-central-1"
+    assert settings.license_given
+    assert settings.module_inputs == {}
+
+
+def test_license_is_kept_out_of_repr():
+    settings = parse_settings(GUIDE_SETTINGS, "t.tfvars")
+    assert SENTINEL_LICENSE not in repr(settings)
+    assert SENTINEL_LICENSE not in str(settings)
+
+
+def test_constraint_spelling_is_normalized():
+    assert parse_settings({**GUIDE_SETTINGS, "wandb_infra_version": "~>7.0"}, "t").wandb_infra_version == "~> 7.0"
