@@ -1,0 +1,216 @@
+#!/usr/bin/env python
+"""Synth benchmark: the whole app with the fast_imports speed-up on and off.
+
+    .venv/bin/python benchmarks/synth_benchmark.py [--rounds 3] [--warmup 1] [--only main|cli]
+
+Runs `python main.py` (every stack stacks.build_app registers) and `cdktf synth` through the CLI
+(node_modules/.bin/cdktf), each with WANDB_CDKTF_FAST_IMPORTS=1 and =0, alternating the two in
+every round (the order flips each round, so drift on a shared machine hits both alike). Prints
+per mode the median wall time (with min and max), the ratio on/off, and peak memory:
+- tree: the largest sum of RSS over the process and all its descendants (python, the jsii
+  kernel's two node processes, and for the CLI the cdktf node process), sampled every 20 ms;
+- largest process: the peak RSS of the single largest process in that tree (exact, from
+  wait4's rusage, which covers descendants that were waited for).
+Checks that every run wrote byte-identical output (all files of the output folder) and exits
+with status 1 if not, or if a run failed. Standard library only; Linux (/proc).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SWITCH = "WANDB_CDKTF_FAST_IMPORTS"
+MODES = {"on": "1", "off": "0"}
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+SAMPLE_SECONDS = 0.02
+
+
+@dataclass
+class Run:
+    target: str
+    mode: str
+    seconds: float
+    tree_peak_bytes: int
+    largest_process_peak_bytes: int
+    returncode: int
+    stderr: str
+    output: dict[str, bytes]
+
+
+def descendants(pid: int) -> list[int]:
+    """pid and every process below it, from /proc/<pid>/task/<tid>/children."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as handle:
+                    todo.extend(int(child) for child in handle.read().split())
+        except OSError:
+            continue
+    return found
+
+
+def rss_bytes(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm") as handle:
+            return int(handle.read().split()[1]) * PAGE_SIZE
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def measure(command: list[str], env: dict[str, str], outdir: Path, target: str, mode: str) -> Run:
+    if outdir.exists():
+        shutil.rmtree(outdir)
+    with tempfile.TemporaryFile() as stderr_file:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr_file)
+        peak = 0
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            while not done.is_set():
+                peak = max(peak, sum(rss_bytes(pid) for pid in descendants(process.pid)))
+                done.wait(SAMPLE_SECONDS)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        done.set()
+        sampler.join()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        stderr_file.seek(0)
+        stderr = stderr_file.read().decode(errors="replace")
+    output = {str(p.relative_to(outdir)): p.read_bytes() for p in sorted(outdir.rglob("*")) if p.is_file()} if outdir.exists() else {}
+    return Run(target, mode, seconds, peak, usage.ru_maxrss * 1024, process.returncode, stderr, output)
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    memory = "unknown memory"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB RAM"
+                break
+    except OSError:
+        pass
+    node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip() or "no node"
+    return (
+        f"{os.cpu_count()} CPUs ({cpu}), {memory}, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, Node.js {node}"
+    )
+
+
+def base_env(settings: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in (SWITCH, "CDKTF_OUTDIR", "NODE_OPTIONS")}
+    if os.environ.get("NODE_OPTIONS") and "lazy_provider_index" not in os.environ["NODE_OPTIONS"]:
+        env["NODE_OPTIONS"] = os.environ["NODE_OPTIONS"]
+    env["WANDB_TFVARS"] = str(settings)
+    env["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"] = "20"
+    env["CHECKPOINT_DISABLE"] = "1"  # no cdktf CLI telemetry / version check
+    return env
+
+
+def gib(value: int) -> str:
+    return f"{value / 1024**3:.2f} GiB" if value >= 1024**3 else f"{value / 1024**2:.0f} MiB"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3, help="measured rounds; each runs on and off (default 3)")
+    parser.add_argument("--warmup", type=int, default=1, help="unmeasured rounds first (default 1)")
+    parser.add_argument("--only", choices=("main", "cli"), help="only `python main.py` or only `cdktf synth`")
+    parser.add_argument(
+        "--settings", type=Path, default=PROJECT_ROOT / "terraform.tfvars.example", help="settings file (default: the example)"
+    )
+    args = parser.parse_args()
+
+    cli = PROJECT_ROOT / "node_modules" / ".bin" / "cdktf"
+    targets = {
+        "main": ("python main.py", lambda out: [sys.executable, str(PROJECT_ROOT / "main.py")]),
+        "cli": ("cdktf synth (CLI)", lambda out: [str(cli), "synth", "--output", str(out)]),
+    }
+    if args.only:
+        targets = {args.only: targets[args.only]}
+    elif not cli.exists():
+        print(f"note: {cli} is missing (run ./scripts/setup); benchmarking python main.py only", file=sys.stderr)
+        del targets["cli"]
+
+    print(f"machine: {machine()}")
+    print(f"settings: {args.settings}; {args.rounds} rounds (+{args.warmup} warm-up), on/off alternating")
+    env = base_env(args.settings.resolve())
+    failed = False
+    with tempfile.TemporaryDirectory(prefix="synth-benchmark-") as scratch:
+        for target, (label, command) in targets.items():
+            runs: list[Run] = []
+            for round_index in range(args.warmup + args.rounds):
+                order = ["on", "off"] if round_index % 2 == 0 else ["off", "on"]
+                for mode in order:
+                    outdir = Path(scratch) / f"{target}-{mode}-{round_index}"
+                    run_env = {**env, SWITCH: MODES[mode]}
+                    if target == "main":
+                        run_env["CDKTF_OUTDIR"] = str(outdir)
+                    run = measure(command(outdir), run_env, outdir, target, mode)
+                    warm = " (warm-up)" if round_index < args.warmup else ""
+                    print(
+                        f"  {label:18} {mode:3} {run.seconds:7.2f} s  tree {gib(run.tree_peak_bytes):>9}  "
+                        f"largest process {gib(run.largest_process_peak_bytes):>9}{warm}",
+                        flush=True,
+                    )
+                    if run.returncode != 0 or not run.output:
+                        print(f"error: {label} ({mode}) exited {run.returncode}:\n{run.stderr[-3000:]}", file=sys.stderr)
+                        return 1
+                    if mode == "on" and "fast_imports:" in run.stderr:
+                        print(f"warning: the speed-up fell back to plain imports:\n{run.stderr}", file=sys.stderr)
+                    if round_index >= args.warmup:
+                        runs.append(run)
+            failed |= report(label, runs)
+    return 1 if failed else 0
+
+
+def report(label: str, runs: list[Run]) -> bool:
+    by_mode = {mode: [r for r in runs if r.mode == mode] for mode in MODES}
+    median = {mode: statistics.median(r.seconds for r in rs) for mode, rs in by_mode.items()}
+    print(f"\n{label}: median of {len(by_mode['on'])} runs per mode")
+    print(f"  {'':4} {'median':>9} {'min':>8} {'max':>8} {'peak RSS tree':>14} {'peak RSS largest process':>25}")
+    for mode, rs in by_mode.items():
+        seconds = [r.seconds for r in rs]
+        print(
+            f"  {mode:4} {median[mode]:8.2f}s {min(seconds):7.2f}s {max(seconds):7.2f}s "
+            f"{gib(max(r.tree_peak_bytes for r in rs)):>14} {gib(max(r.largest_process_peak_bytes for r in rs)):>25}"
+        )
+    print(f"  ratio on/off (median wall time): {median['on'] / median['off']:.3f}  ({median['off'] / median['on']:.1f}x faster)")
+    reference = by_mode["off"][0].output
+    different = [
+        f"{r.mode} run {i}" for i, r in enumerate(runs) if r.output != reference
+    ]
+    stacks = sorted({name.split("/")[1] for name in reference if name.startswith("stacks/")})
+    if different:
+        print(f"  OUTPUT DIFFERS from the first off run: {', '.join(different)}")
+        return True
+    print(f"  output: byte-identical in all {len(runs)} runs ({len(reference)} files; stacks: {', '.join(stacks)})\n")
+    return False
+
+
+if __name__ == "__main__":
+    sys.exit(main())
