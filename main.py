@@ -33,10 +33,32 @@ def main() -> int:
 
     from stacks import build_app
 
+    outdir_existed = os.path.isdir(os.environ.get("CDKTF_OUTDIR", "cdktf.out"))
     app = App()
     build_app(app, settings)
+    if not rules_pass(app, outdir_existed):
+        return 1
     app.synth()
     return 0
+
+
+def rules_pass(app, outdir_existed: bool) -> bool:
+    """The security rules (constructs_lib/rules, docs/security.md) over every stack, before anything
+    is written. Warnings go to stderr (under `cdktf synth` the CLI prints them from the manifest);
+    an error stops the run with nothing written: App() made the outdir, so it goes again."""
+    from constructs_lib.rules import report, run_rules
+
+    under_cli = os.environ.get("CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS") == "true"
+    errors = report(run_rules(app), sys.stderr, warnings=not under_cli)
+    if not errors:
+        return True
+    print(f"error: {errors} security rule error(s) above; nothing was synthesized (see docs/security.md)", file=sys.stderr)
+    if not outdir_existed:
+        try:
+            os.rmdir(app.outdir)
+        except OSError:
+            pass
+    return False
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cdktf import App
 
+from constructs_lib.rules import apply_rules
 from settings import Settings
 from stacks.wandb_stack import WandbStack
 
@@ -11,3 +12,5 @@ from stacks.wandb_stack import WandbStack
 def build_app(app: App, settings: Settings) -> None:
     """Adds every stack of the app to `app`."""
     WandbStack(app, "wandb", settings)
+    # Last: the security rules (docs/security.md) run over every stack added above.
+    apply_rules(app)

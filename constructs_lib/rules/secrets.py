@@ -1,0 +1,89 @@
+"""No secret written into the synthesized JSON: module inputs and provider arguments must not hold
+a literal that looks like a credential. Secrets reach Terraform as sensitive variables
+(`${var.license}`, TF_VAR_license) or references to where they are kept."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable, Iterator
+
+from constructs_lib.rules.base import Level, Rule, StackView
+
+# Argument names that hold a secret (matched on whole words of the snake_case name).
+SECRET_NAME = re.compile(
+    r"(^|_)(license|password|passwd|passphrase|secrets?|token|api_key|apikey|access_key|secret_key|"
+    r"private_key|client_key|client_secret|credentials?)($|_)",
+    re.IGNORECASE,
+)
+
+# Values that are credentials whatever the argument is called.
+SECRET_VALUE_PATTERNS = (
+    ("an AWS access key id", re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b")),
+    ("a private key", re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")),
+    ("a URL with a password in it", re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@${}]+:[^@\s/${}]+@", re.IGNORECASE)),
+)
+
+# Keys of a module block that are Terraform's own, not inputs.
+MODULE_META = {"//", "source", "version", "providers", "depends_on", "count", "for_each"}
+
+
+def _is_reference(value: str) -> bool:
+    """A string that is wholly one Terraform expression, e.g. "${var.license}"."""
+    return value.startswith("${") and value.endswith("}") and value.count("${") == 1
+
+
+def _walk(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """(dotted path, string) for every string inside value, e.g. ("other_wandb_secrets.OIDC", "...")."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _walk(item, path)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key != "//":
+                yield from _walk(item, f"{path}.{key}")
+
+
+def secret_problem(path: str, value: str) -> str | None:
+    """Why `value` (at the dotted argument path `path`) looks like a secret, or None."""
+    if not value.strip() or _is_reference(value.strip()):
+        return None
+    for label, pattern in SECRET_VALUE_PATTERNS:
+        if pattern.search(value):
+            return f"looks like {label}"
+    if any(SECRET_NAME.search(part) for part in path.split(".")) and "${" not in value:
+        return "is a literal value for a secret"
+    return None
+
+
+class NoSecretLiterals(Rule):
+    id = "NO-SECRET-LITERALS"
+    level = Level.ERROR
+    description = (
+        "No module input or provider argument holds a literal that looks like a secret (a license, password, "
+        "token or key by its name; an AWS access key id, a private key or a URL with a password by its value). "
+        "Pass secrets as sensitive Terraform variables instead."
+    )
+
+    def check(self, view: StackView) -> Iterable[tuple[str, str]]:
+        for module in view.modules():
+            for key, value in module.config.items():
+                if key in MODULE_META:
+                    continue
+                for where, text in _walk(value, key):
+                    problem = secret_problem(where, text)
+                    if problem:
+                        yield module.path, (
+                            f"input `{where}` of module.{module.type} {problem}; it would be written to the "
+                            "synthesized JSON in clear text. Pass it as a sensitive variable (e.g. TF_VAR_...) instead"
+                        )
+        for provider in view.providers():
+            for key, value in provider.config.items():
+                for where, text in _walk(value, key):
+                    problem = secret_problem(where, text)
+                    if problem:
+                        yield provider.path, (
+                            f"argument `{where}` of provider {provider.type} {problem}; use the provider's "
+                            "environment variables or a credentials file instead"
+                        )
