@@ -33,19 +33,21 @@ def main() -> int:
 
     from stacks import build_app
 
-    outdir_existed = os.path.isdir(os.environ.get("CDKTF_OUTDIR", "cdktf.out"))
+    # App() makes the outdir and its stacks/ folder; a run stopped by a rule error removes them again.
+    outdir = os.environ.get("CDKTF_OUTDIR", "cdktf.out")
+    new_dirs = [d for d in (os.path.join(outdir, "stacks"), outdir) if not os.path.isdir(d)]
     app = App()
     build_app(app, settings)
-    if not rules_pass(app, outdir_existed):
+    if not rules_pass(app, new_dirs):
         return 1
     app.synth()
     return 0
 
 
-def rules_pass(app, outdir_existed: bool) -> bool:
+def rules_pass(app, new_dirs: list[str]) -> bool:
     """The security rules (constructs_lib/rules, docs/security.md) over every stack, before anything
     is written. Warnings go to stderr (under `cdktf synth` the CLI prints them from the manifest);
-    an error stops the run with nothing written: App() made the outdir, so it goes again."""
+    an error stops the run with nothing written, and the (empty) `new_dirs` App() made removed."""
     from constructs_lib.rules import report, run_rules
 
     under_cli = os.environ.get("CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS") == "true"
@@ -53,9 +55,9 @@ def rules_pass(app, outdir_existed: bool) -> bool:
     if not errors:
         return True
     print(f"error: {errors} security rule error(s) above; nothing was synthesized (see docs/security.md)", file=sys.stderr)
-    if not outdir_existed:
+    for folder in new_dirs:
         try:
-            os.rmdir(app.outdir)
+            os.rmdir(folder)  # only ever removes an empty folder
         except OSError:
             pass
     return False
