@@ -1,0 +1,77 @@
+"""Running Terraform (and the cdktf CLI) offline in tests: the aws provider from the local
+filesystem mirror, no update checks, and nothing but loopback reachable over HTTP(S)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Mapping
+
+# The folder above registry.terraform.io (FACTS.md); WANDB_TF_PLUGIN_MIRROR overrides it.
+DEFAULT_MIRROR = "/opt/tf-plugins"
+AWS_PROVIDER = "registry.terraform.io/hashicorp/aws"
+
+# Any HTTP(S) request that is not for loopback goes to a closed loopback port and fails at once.
+DEAD_PROXY = "http://127.0.0.1:9"
+LOOPBACK = "127.0.0.1,localhost,::1"
+
+
+def mirror_path() -> Path:
+    return Path(os.environ.get("WANDB_TF_PLUGIN_MIRROR", DEFAULT_MIRROR))
+
+
+def missing_tools() -> str | None:
+    """Why Terraform cannot run offline here (a sentence saying what to install), or None."""
+    if shutil.which("terraform") is None:
+        return "Terraform CLI not on PATH: install Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install)"
+    provider_dir = mirror_path() / AWS_PROVIDER
+    if not any(provider_dir.glob("*/*/terraform-provider-aws_*")):
+        return (
+            f"no hashicorp/aws provider in the filesystem mirror {mirror_path()}: create it with "
+            f"`terraform providers mirror {mirror_path()}` from a configuration requiring hashicorp/aws 5.100.0 "
+            "(or set WANDB_TF_PLUGIN_MIRROR to an existing mirror)"
+        )
+    return None
+
+
+def write_cli_config(folder: Path) -> Path:
+    """A Terraform CLI config that installs hashicorp/aws from the mirror and nothing from the network."""
+    path = folder / "terraform.tfrc"
+    path.write_text(
+        "provider_installation {\n"
+        "  filesystem_mirror {\n"
+        f"    path    = \"{mirror_path()}\"\n"
+        f"    include = [\"{AWS_PROVIDER}\"]\n"
+        "  }\n"
+        "  direct {\n"
+        f"    exclude = [\"{AWS_PROVIDER}\"]\n"
+        "  }\n"
+        "}\n"
+    )
+    return path
+
+
+def offline_env(cli_config: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment for terraform / cdktf subprocesses: the mirror, no checkpoint calls, no
+    AWS profile or metadata lookups, every non-loopback HTTP(S) request refused."""
+    drop = {"AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "WANDB_TFVARS", "WANDB_AWS_EMULATOR_ENDPOINT"}
+    env = {k: v for k, v in os.environ.items() if k not in drop and not k.lower().endswith("_proxy")}
+    env.update(
+        TF_CLI_CONFIG_FILE=str(cli_config),
+        TF_IN_AUTOMATION="1",
+        TF_INPUT="0",
+        CHECKPOINT_DISABLE="1",
+        JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
+        AWS_CONFIG_FILE=str(cli_config.parent / "no-aws-config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(cli_config.parent / "no-aws-credentials"),
+        AWS_EC2_METADATA_DISABLED="true",
+        HTTP_PROXY=DEAD_PROXY,
+        HTTPS_PROXY=DEAD_PROXY,
+        http_proxy=DEAD_PROXY,
+        https_proxy=DEAD_PROXY,
+        NO_PROXY=LOOPBACK,
+        no_proxy=LOOPBACK,
+    )
+    env.update(extra or {})
+    return env
