@@ -92,7 +92,7 @@ _SUBMODULE_IMPORT = re.compile(r"from \. import ([A-Za-z_][A-Za-z0-9_]*)")
 _ASSEMBLY_IMPORT = re.compile(r"^from \._jsii import \*$", re.MULTILINE)
 
 NODE_HOOK = Path(__file__).resolve().parent / "lazy_provider_index.cjs"
-_NODE_HOOK_OPTION = f"--require {json.dumps(str(NODE_HOOK))}"
+_NODE_HOOK_OPTION = f"--require {json.dumps(str(NODE_HOOK), ensure_ascii=False)}"  # NODE_OPTIONS quoting
 
 _WARNING_PREFIX = "fast_imports:"
 
@@ -167,32 +167,41 @@ class _LazyBindingsFinder(importlib.abc.MetaPathFinder):
             _warn(f"importing {fullname} the plain way (slow): {problem}")
             return None  # the next finder imports the package as usual
         head, submodules = split
-        spec.loader = _LazyRootLoader(spec.origin, head, submodules)
+        spec.loader = _LazyRootLoader(fullname, spec.origin, head, submodules)
         return spec
 
 
-class _LazyRootLoader(importlib.abc.Loader):
-    def __init__(self, origin: str, head: str, submodules: list[str]):
-        self.origin, self.head, self.submodules = origin, head, frozenset(submodules)
+class _LazyRootLoader(importlib.machinery.SourceFileLoader):
+    """The package's own file loader (source, resources, `__file__` as usual), except that
+    executing the root stops before its submodule imports."""
 
-    def create_module(self, spec):
-        return None  # the default module
+    def __init__(self, fullname: str, origin: str, head: str, submodules: list[str]):
+        super().__init__(fullname, origin)
+        self.head, self.submodules = head, tuple(submodules)
 
     def exec_module(self, module: ModuleType) -> None:
         # The root's own code up to the submodule imports; it loads the jsii assembly and
         # ends with publication.publish(), which swaps in the public module.
-        exec(compile(self.head, self.origin, "exec"), module.__dict__)
+        exec(compile(self.head, self.path, "exec"), module.__dict__)
         name = module.__name__
         public = sys.modules[name]
-        submodules = self.submodules
+        submodules = frozenset(self.submodules)
 
         def __getattr__(attr: str) -> ModuleType:
             if attr in submodules:
                 return importlib.import_module(f"{name}.{attr}")
             raise AttributeError(f"module {name!r} has no attribute {attr!r}")
 
-        public.__getattr__ = __getattr__
-        _register_submodules(name, submodules)
+        def __dir__() -> list[str]:
+            return sorted(set(public.__dict__) | submodules)
+
+        public.__getattr__, public.__dir__ = __getattr__, __dir__
+        try:
+            _register_submodules(name, submodules)
+        except Exception as err:  # an assembly record unlike jsii 1.142's: be the plain root
+            _warn(f"cannot register the submodules of {name} with jsii ({err!r}); importing all of them")
+            for submodule in self.submodules:
+                importlib.import_module(f"{name}.{submodule}")
 
 
 def _register_submodules(package: str, submodules: frozenset[str]) -> None:
