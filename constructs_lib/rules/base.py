@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Iterable, Iterator, Sequence
 
 import jsii
-from cdktf import Annotations, Aspects, IAspect, TerraformStack
+from cdktf import Aspects, IAspect, TerraformStack
 from constructs import Construct, IConstruct
 
 SUPPRESSION_METADATA = "wandb:rules:suppress"
@@ -33,6 +33,11 @@ MIN_REASON_LENGTH = 20
 class Level(str, enum.Enum):
     ERROR = "error"
     WARNING = "warning"
+
+
+# cdktf's annotation metadata types (cdktf.AnnotationMetadataEntryType): the CLI prints these from
+# the manifest and fails the synth on an error.
+ANNOTATION_TYPES = {Level.ERROR: "@cdktf/error", Level.WARNING: "@cdktf/warn"}
 
 
 @dataclass(frozen=True)
@@ -166,11 +171,9 @@ def check_stack(stack: TerraformStack, rules: Sequence[Rule]) -> list[Finding]:
             findings.append(Finding(rule.id, rule.level, stack.node.id, node.node.path, message, reason))
             if reason is not None:
                 continue
-            text = f"[{rule.id}] {message}"
-            if rule.level is Level.ERROR:
-                Annotations.of(node).add_error(text)
-            else:
-                Annotations.of(node).add_warning(text)
+            # What Annotations.of(node).add_error/add_warning add, without their JavaScript stack
+            # trace: it names a per-run temporary folder, so the manifest would differ every run.
+            node.node.add_metadata(ANNOTATION_TYPES[rule.level], f"[{rule.id}] {message}")
     return findings
 
 
