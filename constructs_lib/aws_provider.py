@@ -1,10 +1,11 @@
 """The aws provider every stack of the app configures: the settings' region and the app's tags.
 
 Tests can point a stack at a local AWS emulator (moto) by setting the environment variable
-`WANDB_AWS_EMULATOR_ENDPOINT` (e.g. `http://127.0.0.1:5123`) for the synthesis, and only a stack
+`WANDB_AWS_EMULATOR_ENDPOINT` (e.g. `https://127.0.0.1:5123`) for the synthesis, and only a stack
 that opts in (`emulator_endpoint=emulator_endpoint_from_env()`) reads it. The provider then sends
-the calls the app makes (IAM, S3, SQS, STS) to that endpoint, uses path-style S3 URLs and never
-asks an EC2 metadata service for credentials. Without the variable none of that reaches the JSON.
+the calls the app makes (IAM, S3, SQS, STS) to that endpoint, uses path-style S3 URLs, accepts the
+emulator's self-signed certificate and never asks an EC2 metadata service for credentials.
+Without the variable none of that reaches the JSON.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ def aws_provider(scope: Construct, settings: Settings, *, emulator_endpoint: str
         emulated = dict(
             endpoints=[AwsProviderEndpoints(**{service: emulator_endpoint for service in EMULATED_SERVICES})],
             s3_use_path_style=True,  # bucket.127.0.0.1 does not resolve
+            insecure=True,  # the emulator's self-signed certificate (HTTPS: TLS-only bucket policies apply)
             skip_metadata_api_check="true",  # never ask an EC2 metadata service for credentials
         )
     return AwsProvider(

@@ -125,6 +125,7 @@ def test_emulator_settings_only_when_asked():
     (provider,) = json.loads(Testing.synth(stack))["provider"]["aws"]
     assert provider["endpoints"] == [{s: "http://127.0.0.1:5123" for s in ("iam", "s3", "sqs", "sts")}]
     assert provider["s3_use_path_style"] is True
+    assert provider["insecure"] is True
     assert emulator_endpoint_from_env({}) is None
     with pytest.raises(ValueError, match="WANDB_AWS_EMULATOR_ENDPOINT"):
         emulator_endpoint_from_env({"WANDB_AWS_EMULATOR_ENDPOINT": "127.0.0.1:5123"})

@@ -1,0 +1,397 @@
+"""End to end: `cdktf deploy wandb-storage` against a local AWS emulator (moto server over HTTPS on
+a loopback port: the bucket's TLS-only policy applies, moto enforces it), then boto3 checks of what was deployed, the W&B file flow (an object written to the bucket
+produces an ObjectCreated message on the queue), a second plan with no changes, a destroy that
+keeps stored files, and the documented teardown of a test bucket (docs/storage.md).
+
+The project is deployed from a temporary copy, so no state or cdktf.out lands in the repository.
+Every subprocess gets an environment in which only loopback is reachable (tests/terraform_cli.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import unquote_plus
+
+import pytest
+
+from tests.helpers import GUIDE_SETTINGS, PROJECT_ROOT, SENTINEL_LICENSE, write_settings
+from tests.terraform_cli import missing_tools, offline_env, write_cli_config
+
+CDKTF = PROJECT_ROOT / "node_modules" / ".bin" / "cdktf"
+MOTO_SERVER = Path(sys.executable).with_name("moto_server")
+STACK = "wandb-storage"
+REGION = "eu-central-1"
+ACCOUNT = "123456789012"  # moto's default account
+NODE_ROLE = "e2e-wandb-node"
+
+SETTINGS = {
+    **GUIDE_SETTINGS,  # includes the sentinel license: it must not reach state, outputs or logs
+    "namespace": "e2e",
+    "subdomain": "wandb",
+    "domain_name": "e2e.example.com",
+    "region": REGION,
+    "storage_node_role_name": NODE_ROLE,
+}
+BUCKET = f"e2e-wandb-files-{ACCOUNT}"  # the default: <namespace>-wandb-files-<account id>
+QUEUE = "e2e-wandb-file-events"
+ORIGIN = "https://wandb.e2e.example.com"
+
+
+def _skip_reason() -> str | None:
+    if not CDKTF.exists():
+        return f"cdktf CLI not installed at {CDKTF}: run `npm ci` (package-lock.json) in {PROJECT_ROOT}"
+    if not MOTO_SERVER.exists():
+        return f"moto server not installed at {MOTO_SERVER}: install the dev packages (`pipenv sync --dev`, moto[server])"
+    return missing_tools()
+
+
+pytestmark = pytest.mark.skipif(_skip_reason() is not None, reason=_skip_reason() or "")
+
+
+# --- the emulator ---------------------------------------------------------------------------------
+
+
+def _free_loopback_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_listening(port: int, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"moto_server exited with {process.returncode} before listening on port {port}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"moto_server did not listen on 127.0.0.1:{port} within {timeout} s")
+
+
+@pytest.fixture(scope="module")
+def emulator(tmp_path_factory):
+    """A moto server on a free loopback port, for this module; always stopped afterwards."""
+    log = (tmp_path_factory.mktemp("moto") / "moto.log").open("w")
+    process = None
+    try:
+        for _attempt in range(3):  # another process may take the port between pick and bind
+            port = _free_loopback_port()
+            process = subprocess.Popen(
+                [str(MOTO_SERVER), "-H", "127.0.0.1", "-p", str(port), "--ssl"],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=offline_env(Path(os.devnull)),
+                start_new_session=True,
+            )
+            try:
+                _wait_until_listening(port, process)
+                break
+            except RuntimeError:
+                _stop(process)
+                process = None
+        if process is None:
+            raise RuntimeError("could not start moto_server on a loopback port")
+        yield f"https://127.0.0.1:{port}"
+    finally:
+        if process is not None:
+            _stop(process)
+        log.close()
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def aws(emulator):
+    """boto3 clients for the emulator (and only for it), accepting its self-signed certificate."""
+    import boto3
+    import urllib3
+
+    urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
+    return {name: session.client(name, endpoint_url=emulator, verify=False) for name in ("s3", "sqs", "iam")}
+
+
+# --- the deployment -------------------------------------------------------------------------------
+
+PROJECT_FILES = ("main.py", "cdktf.json", "settings", "stacks", "constructs_lib", "fast_imports")
+
+
+class Project:
+    """A temporary copy of the app, deployed to the emulator with the cdktf CLI."""
+
+    def __init__(self, root: Path, emulator: str, settings_file: Path, cli_config: Path):
+        self.root = root
+        self.settings_file = settings_file
+        self.env = offline_env(
+            cli_config,
+            {
+                "WANDB_TFVARS": str(settings_file),
+                "WANDB_AWS_EMULATOR_ENDPOINT": emulator,
+                "AWS_ENDPOINT_URL": emulator,  # anything not routed by the provider's endpoints
+                "AWS_ACCESS_KEY_ID": "testing",
+                "AWS_SECRET_ACCESS_KEY": "testing",
+                "AWS_DEFAULT_REGION": REGION,
+                "CI": "1",  # plain progress output in the logs (no spinner)
+            },
+        )
+        self.log: list[str] = []
+
+    @property
+    def stack_dir(self) -> Path:
+        return self.root / "cdktf.out" / "stacks" / STACK
+
+    def cdktf(self, *args: str) -> subprocess.CompletedProcess:
+        return self._run([str(CDKTF), *args, STACK, "--skip-provider-lock"], self.root)
+
+    def terraform(self, *args: str) -> subprocess.CompletedProcess:
+        return self._run(["terraform", *args, "-no-color"], self.stack_dir)
+
+    def _run(self, command: list[str], cwd: Path) -> subprocess.CompletedProcess:
+        start = time.monotonic()
+        result = subprocess.run(command, cwd=cwd, env=self.env, capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL)
+        self.log.append(f"$ {' '.join(command[:3])} ... -> {result.returncode} in {time.monotonic() - start:.0f} s")
+        self.log.append(result.stdout + result.stderr)
+        return result
+
+    def outputs(self) -> dict[str, str]:
+        result = self.terraform("output", "-json")
+        assert result.returncode == 0, result.stderr
+        return {name: spec["value"] for name, spec in json.loads(result.stdout).items()}
+
+
+def _copy_project(target: Path) -> Path:
+    target.mkdir()
+    for name in PROJECT_FILES:
+        source = PROJECT_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        elif source.exists():
+            shutil.copy2(source, target / name)
+    config = json.loads((target / "cdktf.json").read_text())
+    config["app"] = f"{sys.executable} main.py"  # the repository's virtualenv
+    (target / "cdktf.json").write_text(json.dumps(config, indent=2))
+    return target
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory, emulator, aws) -> Project:
+    """The copy, deployed once for the module (the node role exists first, as on a real cluster)."""
+    folder = tmp_path_factory.mktemp("e2e")
+    aws["iam"].create_role(
+        RoleName=NODE_ROLE,
+        AssumeRolePolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+        ),
+    )
+    project = Project(
+        _copy_project(folder / "project"),
+        emulator,
+        write_settings(folder, SETTINGS, "e2e.tfvars"),
+        write_cli_config(folder),
+    )
+    project.repo_before = _repo_state_files()
+    started = time.monotonic()
+    result = project.cdktf("deploy", "--auto-approve")
+    assert result.returncode == 0, "\n".join(project.log)
+    project.deploy_seconds = time.monotonic() - started
+    return project
+
+
+# --- what was deployed ----------------------------------------------------------------------------
+
+
+def test_outputs_for_the_system_settings_page(project):
+    assert project.outputs() == {
+        "file_storage_bucket": f"s3://{BUCKET}",
+        "file_storage_region": REGION,
+        "notification_subscription": f"sqs://{QUEUE}",
+        "node_policy_arn": f"arn:aws:iam::{ACCOUNT}:policy/e2e-wandb-file-storage",
+    }
+
+
+def _repo_state_files() -> dict[str, float]:
+    """State files and synth output in the repository, with their modification times."""
+    found = list(PROJECT_ROOT.glob("terraform.*.tfstate*")) + list(PROJECT_ROOT.glob(f"cdktf.out/stacks/{STACK}/*"))
+    return {str(path): path.stat().st_mtime for path in found}
+
+
+def test_no_state_or_output_in_the_repository(project):
+    assert (project.root / f"terraform.{STACK}.tfstate").exists()
+    assert _repo_state_files() == project.repo_before
+
+
+def test_license_nowhere(project):
+    state = (project.root / f"terraform.{STACK}.tfstate").read_text()
+    assert SENTINEL_LICENSE not in state
+    assert SENTINEL_LICENSE not in "\n".join(project.log)
+
+
+def test_notification_sends_every_object_created_event_to_the_queue(project, aws):
+    queue_arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{QUEUE}"
+    config = aws["s3"].get_bucket_notification_configuration(Bucket=BUCKET)
+    assert [(c["QueueArn"], c["Events"]) for c in config["QueueConfigurations"]] == [(queue_arn, ["s3:ObjectCreated:*"])]
+    assert not config.get("TopicConfigurations") and not config.get("LambdaFunctionConfigurations")
+
+
+def test_cors(project, aws):
+    (rule,) = aws["s3"].get_bucket_cors(Bucket=BUCKET)["CORSRules"]
+    assert rule["AllowedOrigins"] == [ORIGIN]
+    assert sorted(rule["AllowedMethods"]) == ["GET", "PUT"]
+    assert rule["AllowedHeaders"] == ["*"]
+
+
+def test_bucket_safe_by_default(project, aws):
+    s3 = aws["s3"]
+    block = s3.get_public_access_block(Bucket=BUCKET)["PublicAccessBlockConfiguration"]
+    assert all(block[k] for k in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"))
+    assert s3.get_bucket_versioning(Bucket=BUCKET)["Status"] == "Enabled"
+    (sse,) = s3.get_bucket_encryption(Bucket=BUCKET)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert sse["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    (statement,) = json.loads(s3.get_bucket_policy(Bucket=BUCKET)["Policy"])["Statement"]
+    assert statement["Effect"] == "Deny" and statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    (rule,) = s3.get_bucket_lifecycle_configuration(Bucket=BUCKET)["Rules"]
+    assert rule["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 7}
+    assert rule["NoncurrentVersionExpiration"]["NoncurrentDays"] == 30
+
+
+def test_queue_encrypted_and_its_policy_admits_only_s3_for_this_bucket(project, aws):
+    url = aws["sqs"].get_queue_url(QueueName=QUEUE)["QueueUrl"]
+    attributes = aws["sqs"].get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert attributes["SqsManagedSseEnabled"] == "true"
+    assert "FifoQueue" not in attributes  # a standard queue
+    (statement,) = json.loads(attributes["Policy"])["Statement"]
+    assert statement["Effect"] == "Allow"
+    assert statement["Principal"] == {"Service": "s3.amazonaws.com"}
+    assert statement["Action"] == "sqs:SendMessage"
+    assert statement["Resource"] == attributes["QueueArn"]
+    assert statement["Condition"] == {
+        "ArnEquals": {"aws:SourceArn": f"arn:aws:s3:::{BUCKET}"},
+        "StringEquals": {"aws:SourceAccount": ACCOUNT},
+    }
+
+
+def test_node_policy_attached_to_the_node_role(project, aws):
+    arn = project.outputs()["node_policy_arn"]
+    attached = aws["iam"].list_attached_role_policies(RoleName=NODE_ROLE)["AttachedPolicies"]
+    assert [p["PolicyArn"] for p in attached] == [arn]
+    version = aws["iam"].get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+    document = aws["iam"].get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"]
+    if isinstance(document, str):
+        document = json.loads(document)
+    s3_statement, sqs_statement = document["Statement"]
+    assert s3_statement["Resource"] == [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"]
+    assert sqs_statement["Resource"] == f"arn:aws:sqs:{REGION}:{ACCOUNT}:{QUEUE}"
+    assert sorted(sqs_statement["Action"]) == sorted(
+        ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueUrl", "sqs:GetQueueAttributes"]
+    )
+
+
+# --- the W&B file flow ----------------------------------------------------------------------------
+
+
+@contextmanager
+def files_writable(aws):
+    """moto ignores policy Conditions (its put_bucket_policy docs: "Conditions are not taken into
+    account"), so the TLS-only Deny (`aws:SecureTransport` = false) refuses every object request,
+    even over HTTPS. Lift the policy for the object writes and put the same document back, so the
+    deployed configuration is unchanged afterwards (the second plan checks that)."""
+    policy = aws["s3"].get_bucket_policy(Bucket=BUCKET)["Policy"]
+    with pytest.raises(aws["s3"].exceptions.ClientError, match="403"):
+        aws["s3"].put_object(Bucket=BUCKET, Key="refused-while-the-deny-applies", Body=b"")
+    aws["s3"].delete_bucket_policy(Bucket=BUCKET)
+    try:
+        yield
+    finally:
+        aws["s3"].put_bucket_policy(Bucket=BUCKET, Policy=policy)
+
+
+
+def _object_created_events(aws, wanted: int, timeout: float = 20) -> list[dict]:
+    """ObjectCreated records from the queue (test events skipped), deleting what it reads."""
+    url = aws["sqs"].get_queue_url(QueueName=QUEUE)["QueueUrl"]
+    records: list[dict] = []
+    deadline = time.monotonic() + timeout
+    while len(records) < wanted and time.monotonic() < deadline:
+        response = aws["sqs"].receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+        for message in response.get("Messages", []):
+            body = json.loads(message["Body"])
+            records += [r for r in body.get("Records", []) if r.get("eventName", "").startswith("ObjectCreated:")]
+            aws["sqs"].delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return records
+
+
+def test_files_written_reach_the_queue(project, aws):
+    key = f"wandb-artifacts/{uuid.uuid4().hex}/model.pt"
+    with files_writable(aws):
+        aws["s3"].put_object(Bucket=BUCKET, Key=key, Body=b"weights")
+        aws["s3"].copy_object(Bucket=BUCKET, Key=f"{key}.copy", CopySource={"Bucket": BUCKET, "Key": key})
+    records = _object_created_events(aws, wanted=2)
+    # Event records carry the key URL-encoded, as S3 writes them.
+    seen = {(r["eventName"], r["s3"]["bucket"]["name"], unquote_plus(r["s3"]["object"]["key"])) for r in records}
+    assert ("ObjectCreated:Put", BUCKET, key) in seen
+    assert ("ObjectCreated:Copy", BUCKET, f"{key}.copy") in seen
+
+
+# --- plan, destroy, teardown (in this order: the last one removes the bucket) -----------------------
+
+
+def test_second_plan_shows_no_changes(project):
+    result = project.terraform("plan", "-detailed-exitcode", "-input=false")
+    assert result.returncode == 0, result.stdout + result.stderr  # 2 would mean changes
+
+
+def test_destroy_keeps_stored_files(project, aws):
+    key = "kept/run-history.parquet"
+    with files_writable(aws):
+        aws["s3"].put_object(Bucket=BUCKET, Key=key, Body=b"history")
+    result = project.cdktf("destroy", "--auto-approve", "--skip-synth")
+    assert result.returncode != 0, "destroy should refuse while the bucket is protected"
+    with files_writable(aws):
+        assert aws["s3"].get_object(Bucket=BUCKET, Key=key)["Body"].read() == b"history"
+    # Refused before changing anything: the protections around the files are all still there.
+    assert aws["s3"].get_bucket_policy(Bucket=BUCKET)["Policy"]
+    assert aws["s3"].get_public_access_block(Bucket=BUCKET)["PublicAccessBlockConfiguration"]["BlockPublicPolicy"]
+    assert aws["s3"].get_bucket_notification_configuration(Bucket=BUCKET)["QueueConfigurations"]
+    # cdktf shows only "failed with exit code 1"; Terraform's reason (what docs/storage.md quotes):
+    reason = project.terraform("plan", "-destroy", "-refresh=false", "-input=false")
+    assert reason.returncode == 1
+    assert "Instance cannot be destroyed" in reason.stderr and "prevent_destroy" in reason.stderr
+
+
+def test_teardown_of_a_test_bucket_on_purpose(project, aws):
+    """docs/storage.md: storage_force_destroy = true, deploy, destroy."""
+    write_settings(project.settings_file.parent, {**SETTINGS, "storage_force_destroy": True}, project.settings_file.name)
+    result = project.cdktf("deploy", "--auto-approve")
+    assert result.returncode == 0, "\n".join(project.log[-2:])
+    result = project.cdktf("destroy", "--auto-approve", "--skip-synth")
+    assert result.returncode == 0, "\n".join(project.log[-2:])
+    names = [b["Name"] for b in aws["s3"].list_buckets()["Buckets"]]
+    assert BUCKET not in names
+    assert QUEUE not in " ".join(aws["sqs"].list_queues().get("QueueUrls", []))
+    # The role is the cluster's: only the attachment went.
+    assert aws["iam"].list_attached_role_policies(RoleName=NODE_ROLE)["AttachedPolicies"] == []
+
+
+def test_report_times(project):
+    """Not a check: the deploy's wall time and each step's, for the test log (pytest -rA / -s)."""
+    steps = [line for line in project.log if line.startswith("$ ")]
+    print(f"\ninitial deploy: {project.deploy_seconds:.0f} s\n" + "\n".join(steps))
