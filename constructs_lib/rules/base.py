@@ -149,9 +149,16 @@ def suppress(construct: IConstruct, rule_id: str, reason: str) -> None:
             f"suppressing {rule_id} needs a reason a reviewer can read (at least {MIN_REASON_LENGTH} characters)"
         )
     construct.node.add_metadata(SUPPRESSION_METADATA, {"rule": rule_id, "reason": reason.strip()})
+    _SUPPRESSIONS_IN_USE[0] = True
+
+
+# Looking a suppression up costs a few jsii round trips per finding; skip it while none exists.
+_SUPPRESSIONS_IN_USE = [False]
 
 
 def suppression_reason(construct: IConstruct, rule_id: str) -> str | None:
+    if not _SUPPRESSIONS_IN_USE[0]:
+        return None
     for scope in reversed(construct.node.scopes):
         for entry in scope.node.metadata:
             if entry.type == SUPPRESSION_METADATA and isinstance(entry.data, dict) and entry.data.get("rule") == rule_id:
@@ -161,20 +168,37 @@ def suppression_reason(construct: IConstruct, rule_id: str) -> str | None:
 
 def check_stack(stack: TerraformStack, rules: Sequence[Rule]) -> list[Finding]:
     """Runs `rules` over the stack's JSON; annotates the constructs; returns every finding."""
-    view = StackView(stack.node.id, stack.to_terraform())
-    nodes = {node.node.path: node for node in stack.node.find_all()}
+    stack_id = stack.node.id
+    view = StackView(stack_id, stack.to_terraform())
+    nodes: dict[str, tuple[str, IConstruct]] = {}
     findings = []
     for rule in rules:
         for path, message in rule.check(view):
-            node = nodes.get(path, stack)
+            if path not in nodes:
+                nodes[path] = _node_at(stack, stack_id, path)
+            node_path, node = nodes[path]
             reason = suppression_reason(node, rule.id)
-            findings.append(Finding(rule.id, rule.level, stack.node.id, node.node.path, message, reason))
+            findings.append(Finding(rule.id, rule.level, stack_id, node_path, message, reason))
             if reason is not None:
                 continue
             # What Annotations.of(node).add_error/add_warning add, without their JavaScript stack
             # trace: it names a per-run temporary folder, so the manifest would differ every run.
             node.node.add_metadata(ANNOTATION_TYPES[rule.level], f"[{rule.id}] {message}")
     return findings
+
+
+def _node_at(stack: TerraformStack, stack_id: str, path: str) -> tuple[str, IConstruct]:
+    """The construct at `path` (a path below the stack), or the stack when there is none."""
+    parts = path.split("/")
+    if parts[0] != stack_id:
+        return stack_id, stack
+    node: IConstruct = stack
+    for part in parts[1:]:
+        child = node.node.try_find_child(part)
+        if child is None:
+            return stack_id, stack
+        node = child
+    return path, node
 
 
 @jsii.implements(IAspect)
@@ -185,8 +209,12 @@ class RulesAspect:
         self.rules = tuple(rules)
         self.findings: list[Finding] = []
         self._checked: set[str] = set()
+        self._stacks: set[str] = set()  # the stacks it was added to
 
     def visit(self, node: IConstruct) -> None:
+        # cdktf calls this for every construct; once every stack is checked it costs nothing.
+        if self._stacks and self._stacks <= self._checked:
+            return
         if not TerraformStack.is_stack(node):
             return
         path = node.node.path
@@ -205,6 +233,7 @@ def apply_rules(app: Construct, rules: Sequence[Rule]) -> RulesAspect:
     aspect = RulesAspect(rules)
     for stack in stacks_of(app):
         Aspects.of(stack).add(aspect)
+        aspect._stacks.add(stack.node.path)
     return aspect
 
 
