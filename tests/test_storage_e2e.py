@@ -24,7 +24,7 @@ from urllib.parse import unquote_plus
 import pytest
 
 from tests.helpers import GUIDE_SETTINGS, PROJECT_ROOT, SENTINEL_LICENSE, write_settings
-from tests.terraform_cli import missing_tools, offline_env, write_cli_config
+from tests.terraform_cli import missing_tools, offline_env, skip_or_fail, write_cli_config
 
 CDKTF = PROJECT_ROOT / "node_modules" / ".bin" / "cdktf"
 MOTO_SERVER = Path(sys.executable).with_name("moto_server")
@@ -54,7 +54,9 @@ def _skip_reason() -> str | None:
     return missing_tools()
 
 
-pytestmark = pytest.mark.skipif(_skip_reason() is not None, reason=_skip_reason() or "")
+@pytest.fixture(scope="module", autouse=True)
+def tools():
+    skip_or_fail(_skip_reason())
 
 
 # --- the emulator ---------------------------------------------------------------------------------

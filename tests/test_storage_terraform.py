@@ -9,9 +9,12 @@ import subprocess
 import pytest
 
 from tests.helpers import GUIDE_SETTINGS, synth_app
-from tests.terraform_cli import missing_tools, offline_env, write_cli_config
+from tests.terraform_cli import missing_tools, offline_env, skip_or_fail, write_cli_config
 
-pytestmark = pytest.mark.skipif(missing_tools() is not None, reason=missing_tools() or "")
+
+@pytest.fixture(scope="module", autouse=True)
+def tools():
+    skip_or_fail(missing_tools())
 
 VARIANTS = {
     "guide": GUIDE_SETTINGS,
