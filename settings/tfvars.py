@@ -86,10 +86,12 @@ def _syntax_message(err: UnexpectedInput) -> str:
 def _reject_expressions(display: str, name: str, value: Any) -> None:
     """python-hcl2 renders expressions (var.x, upper("a"), "${...}") as "${...}" strings."""
     if isinstance(value, str) and value.startswith("${") and value.endswith("}"):
+        # A secret written without quotes (license = abc123) parses as an expression: never echo it.
+        shown = "the value" if _is_secret(name) else repr(value[2:-1])
         raise SettingsError(
             display,
             name,
-            f"{value[2:-1]!r} is an expression; a tfvars file takes only literal values (strings in quotes, numbers, true/false, lists, maps)",
+            f"{shown} is an expression; a tfvars file takes only literal values (strings in quotes, numbers, true/false, lists, maps)",
         )
     if isinstance(value, list):
         for item in value:
@@ -97,3 +99,10 @@ def _reject_expressions(display: str, name: str, value: Any) -> None:
     if isinstance(value, dict):
         for item in value.values():
             _reject_expressions(display, name, item)
+
+
+def _is_secret(name: str) -> bool:
+    from settings.model import ALIASES, APP_KEYS  # model does not import this module
+
+    key = APP_KEYS.get(ALIASES.get(name, name))
+    return key is not None and key.secret

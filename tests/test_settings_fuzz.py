@@ -24,7 +24,7 @@ import os
 import string
 from pathlib import Path
 
-from hypothesis import HealthCheck, assume, event, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, event, example, given, settings, strategies as st
 
 from constructs_lib import module_releases as releases
 from helpers import GUIDE_SETTINGS, SENTINEL_LICENSE, run_main, to_hcl
@@ -133,7 +133,7 @@ def mutated_text(draw) -> str:
     text = draw(st.one_of(st.just(EXAMPLE_TEXT), settings_values().map(to_hcl)))
     for _ in range(draw(st.integers(1, 3))):
         position = draw(st.integers(0, len(text)))
-        kind = draw(st.sampled_from(["insert", "delete", "truncate", "duplicate_line", "swap_lines"]))
+        kind = draw(st.sampled_from(["insert", "delete", "truncate", "duplicate_line", "swap_lines", "unquote"]))
         if kind == "insert":
             piece = draw(st.one_of(st.sampled_from(HCL_FRAGMENTS), st.text(max_size=6)))
             text = text[:position] + piece + text[position:]
@@ -141,6 +141,12 @@ def mutated_text(draw) -> str:
             text = text[:position] + text[position + draw(st.integers(1, 12)):]
         elif kind == "truncate":
             text = text[:position]
+        elif kind == "unquote":  # a value written without its quotes, a common slip
+            lines = text.splitlines(keepends=True)
+            if lines:
+                i = draw(st.integers(0, len(lines) - 1))
+                lines[i] = lines[i].replace('"', "")
+                text = "".join(lines)
         else:
             lines = text.splitlines(keepends=True)
             if len(lines) >= 2:
@@ -175,6 +181,10 @@ def assert_clear(err: SettingsError, path: Path, text: bytes) -> None:
 
 @FUZZ
 @given(content=tfvars_files)
+# Found by this test: an unquoted license parses as an expression, and the message echoed it.
+@example(content=to_hcl(GUIDE_SETTINGS).replace(f'"{SENTINEL_LICENSE}"', SENTINEL_LICENSE).encode())
+@example(content=b"")
+@example(content=EXAMPLE_TEXT.encode())
 def test_loader_and_synth(tmp_path_factory, content):
     import main
     from cdktf import App
