@@ -6,6 +6,7 @@ function calls there, and so do we, with a message that names the file and the l
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ def read_tfvars(path: Path, display: str | None = None) -> dict[str, Any]:
     try:
         tree = hcl2_parser().parse(text)
     except (UnexpectedToken, UnexpectedCharacters, UnexpectedEOF) as err:
-        raise SettingsError(display, None, f"not valid HCL: {_syntax_message(err)}") from None
+        raise SettingsError(display, None, f"not valid HCL: {_syntax_message(err, text)}") from None
     except UnexpectedInput as err:  # any other parse failure lark reports
         raise SettingsError(display, None, f"not valid HCL near line {getattr(err, 'line', '?')}") from None
 
@@ -74,13 +75,25 @@ def _line(node) -> str:
     return str(getattr(meta, "line", "?")) if meta is not None and not getattr(meta, "empty", True) else "?"
 
 
-def _syntax_message(err: UnexpectedInput) -> str:
+def _syntax_message(err: UnexpectedInput, text: str = "") -> str:
     line, column = getattr(err, "line", "?"), getattr(err, "column", "?")
     if isinstance(err, UnexpectedEOF):
         return "the file ends in the middle of a value (an unclosed bracket or quote?)"
     token = getattr(err, "token", None)
-    found = f" {str(token).strip()!r}" if token is not None and str(token).strip() else ""
+    shown = str(token).strip().splitlines()[0][:40] if token is not None and str(token).strip() else ""
+    if shown and _is_secret(_setting_on_line(text, line)):
+        shown = ""  # e.g. license = 'abc' (single quotes): the token is the secret
+    found = f" {shown!r}" if shown else ""
     return f"unexpected{found or ' input'} at line {line}, column {column}"
+
+
+def _setting_on_line(text: str, line: Any) -> str:
+    """The name a `name = ...` line (1-based) of the file sets, or ""."""
+    lines = text.splitlines()
+    if not isinstance(line, int) or not 1 <= line <= len(lines):
+        return ""
+    match = re.match(r"\s*([A-Za-z_][A-Za-z0-9_-]*)\s*=", lines[line - 1])
+    return match.group(1) if match else ""
 
 
 def _reject_expressions(display: str, name: str, value: Any) -> None:

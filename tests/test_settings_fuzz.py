@@ -133,7 +133,7 @@ def mutated_text(draw) -> str:
     text = draw(st.one_of(st.just(EXAMPLE_TEXT), settings_values().map(to_hcl)))
     for _ in range(draw(st.integers(1, 3))):
         position = draw(st.integers(0, len(text)))
-        kind = draw(st.sampled_from(["insert", "delete", "truncate", "duplicate_line", "swap_lines", "unquote"]))
+        kind = draw(st.sampled_from(["insert", "delete", "truncate", "duplicate_line", "swap_lines", "unquote", "single_quotes"]))
         if kind == "insert":
             piece = draw(st.one_of(st.sampled_from(HCL_FRAGMENTS), st.text(max_size=6)))
             text = text[:position] + piece + text[position:]
@@ -141,11 +141,11 @@ def mutated_text(draw) -> str:
             text = text[:position] + text[position + draw(st.integers(1, 12)):]
         elif kind == "truncate":
             text = text[:position]
-        elif kind == "unquote":  # a value written without its quotes, a common slip
+        elif kind in ("unquote", "single_quotes"):  # common slips: no quotes, Python's quotes
             lines = text.splitlines(keepends=True)
             if lines:
                 i = draw(st.integers(0, len(lines) - 1))
-                lines[i] = lines[i].replace('"', "")
+                lines[i] = lines[i].replace('"', "" if kind == "unquote" else "'")
                 text = "".join(lines)
         else:
             lines = text.splitlines(keepends=True)
@@ -181,8 +181,11 @@ def assert_clear(err: SettingsError, path: Path, text: bytes) -> None:
 
 @FUZZ
 @given(content=tfvars_files)
-# Found by this test: an unquoted license parses as an expression, and the message echoed it.
+# Found by this test: an unquoted license parses as an expression, and the message echoed it;
+# so did the syntax error for a single-quoted one or an unterminated heredoc.
 @example(content=to_hcl(GUIDE_SETTINGS).replace(f'"{SENTINEL_LICENSE}"', SENTINEL_LICENSE).encode())
+@example(content=to_hcl(GUIDE_SETTINGS).replace(f'"{SENTINEL_LICENSE}"', f"'{SENTINEL_LICENSE}'").encode())
+@example(content=to_hcl(GUIDE_SETTINGS).replace(f'"{SENTINEL_LICENSE}"', f"<<EOF\n{SENTINEL_LICENSE}").encode())
 @example(content=b"")
 @example(content=EXAMPLE_TEXT.encode())
 def test_loader_and_synth(tmp_path_factory, content):
