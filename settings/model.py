@@ -212,6 +212,7 @@ def parse_settings(raw: Mapping[str, Any], source_file: str) -> Settings:
     typed: dict[str, Any] = {}
     for name, key in APP_KEYS.items():
         if name in values:
+            _refuse_null(name, values, fail, has_default=name in layout_defaults)
             typed[name] = _checked(name, values[name], key.type, key.check, key.secret, fail)
         elif name in layout_defaults:
             typed[name] = layout_defaults[name]
@@ -313,7 +314,19 @@ def _app_value(values: Mapping[str, Any], name: str, fail) -> Any:
     key = APP_KEYS[name]
     if name not in values:
         return key.default
+    _refuse_null(name, values, fail)
     return _checked(name, values[name], key.type, key.check, key.secret, fail)
+
+
+def _refuse_null(name: str, values: Mapping[str, Any], fail, has_default: bool = False) -> None:
+    """`null` stands for "unset" only where unset means None; elsewhere it is refused, naming the
+    setting, instead of reaching code that expects a value."""
+    key = APP_KEYS[name]
+    if values[name] is not None or (key.default is None and not has_default):
+        return
+    if key.default is _NO_DEFAULT and not has_default:
+        raise fail(name, f"must not be null: it is required ({key.doc})")
+    raise fail(name, "must not be null; remove the line to use the default")
 
 
 def _checked(name: str, value: Any, tf_type: str, check: Check | None, secret: bool, fail) -> Any:

@@ -186,6 +186,9 @@ def assert_clear(err: SettingsError, path: Path, text: bytes) -> None:
 @example(content=to_hcl(GUIDE_SETTINGS).replace(f'"{SENTINEL_LICENSE}"', SENTINEL_LICENSE).encode())
 @example(content=to_hcl(GUIDE_SETTINGS).replace(f'"{SENTINEL_LICENSE}"', f"'{SENTINEL_LICENSE}'").encode())
 @example(content=to_hcl(GUIDE_SETTINGS).replace(f'"{SENTINEL_LICENSE}"', f"<<EOF\n{SENTINEL_LICENSE}").encode())
+# Found by this test: null for a required setting (or one with a default) crashed the loader.
+@example(content=to_hcl({**GUIDE_SETTINGS, "allowed_inbound_cidr": None}).encode())
+@example(content=to_hcl({**GUIDE_SETTINGS, "region": None, "wandb_infra_version": None}).encode())
 @example(content=b"")
 @example(content=EXAMPLE_TEXT.encode())
 def test_loader_and_synth(tmp_path_factory, content):
