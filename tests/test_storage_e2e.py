@@ -1,10 +1,12 @@
-"""End to end: `cdktf deploy wandb-storage` against a local AWS emulator (moto server over HTTPS on
-a loopback port: the bucket's TLS-only policy applies, moto enforces it), then boto3 checks of what was deployed, the W&B file flow (an object written to the bucket
-produces an ObjectCreated message on the queue), a second plan with no changes, a destroy that
-keeps stored files, and the documented teardown of a test bucket (docs/storage.md).
+"""End to end: `cdktf deploy wandb-storage` against a local AWS emulator (a moto server over HTTPS
+on a free loopback port), then boto3 checks of what was deployed, the W&B file flow (an object
+written to the bucket produces an ObjectCreated message on the queue), a second plan with no
+changes, a destroy that keeps stored files, and the documented teardown of a test bucket
+(docs/storage.md).
 
 The project is deployed from a temporary copy, so no state or cdktf.out lands in the repository.
 Every subprocess gets an environment in which only loopback is reachable (tests/terraform_cli.py).
+The tests run in file order: the last ones destroy what the module fixture deployed.
 """
 
 from __future__ import annotations
@@ -137,9 +139,9 @@ def aws(emulator):
 # What the copy leaves out: tools, tests, docs, and anything holding state or settings of a real
 # deployment (the copy gets its own settings file through WANDB_TFVARS).
 NOT_COPIED = (
-    ".git", ".venv*", "node_modules", "cdktf.out", "tests", "docs", "benchmarks", "__pycache__", "*.pyc",
-    ".terraform", "*.tfstate*", "terraform.tfvars", ".state", ".pytest_cache", ".hypothesis",
-)
+    ".git", ".venv*", "node_modules", "cdktf.out", ".terraform", "*.tfstate*", "terraform.tfvars", ".state",
+    "tests", "docs", "benchmarks", "__pycache__", "*.pyc", ".pytest_cache", ".hypothesis",
+)  # fmt: skip
 
 
 class Project:
@@ -162,7 +164,6 @@ class Project:
         )
         self.log: list[str] = []
         self.repo_before: dict[str, float] = {}
-        self.deploy_seconds = 0.0
 
     @property
     def stack_dir(self) -> Path:
@@ -212,10 +213,8 @@ def project(tmp_path_factory, emulator, aws) -> Project:
         write_cli_config(folder),
     )
     project.repo_before = _repo_state_files()
-    started = time.monotonic()
     result = project.cdktf("deploy", "--auto-approve")
     assert result.returncode == 0, "\n".join(project.log)
-    project.deploy_seconds = time.monotonic() - started
     return project
 
 
