@@ -53,12 +53,12 @@ class WandbStorageStack(TerraformStack):
         if storage.node_role_name:
             self.files.grant_node_access(storage.node_role_name)
 
-        # What the W&B system settings page asks for, in its order.
-        TerraformOutput(self, "file_storage_bucket", value=self.files.bucket_url,
-                        description="System settings > File storage bucket")
-        TerraformOutput(self, "file_storage_region", value=self.files.bucket.region,
-                        description="System settings > File storage region (AWS only)")
-        TerraformOutput(self, "notification_subscription", value=self.files.queue_subscription,
-                        description="System settings > Notification subscription")
-        TerraformOutput(self, "node_policy_arn", value=self.files.node_policy.arn,
-                        description="IAM policy to attach to the role of the nodes running W&B")
+        # What the W&B system settings page asks for, in its order (docs/storage.md).
+        outputs = {
+            "file_storage_bucket": (self.files.bucket_url, "System settings > File storage bucket"),
+            "file_storage_region": (self.files.bucket.region, "System settings > File storage region (AWS only)"),
+            "notification_subscription": (self.files.queue_subscription, "System settings > Notification subscription"),
+            "node_policy_arn": (self.files.node_policy.arn, "IAM policy to attach to the role of the nodes running W&B"),
+        }
+        for name, (value, description) in outputs.items():
+            TerraformOutput(self, name, value=value, description=description)
