@@ -40,7 +40,7 @@ FUZZ = settings(
     derandomize=IN_CI,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
 )
-FUZZ_MAIN = settings(FUZZ, max_examples=12)
+FUZZ_MAIN = settings(FUZZ, max_examples=int(os.environ.get("WANDB_FUZZ_MAIN_EXAMPLES", 12)))
 
 # --- values ----------------------------------------------------------------------------------------
 
