@@ -68,7 +68,6 @@ no Node.js hook (also in child processes that inherited the hook from a parent).
 from __future__ import annotations
 
 import importlib
-import importlib.abc
 import importlib.machinery
 import json
 import os
@@ -146,8 +145,10 @@ def lazy_root_source(source: str) -> tuple[str, list[str]] | None:
     return head, names
 
 
-class _LazyBindingsFinder(importlib.abc.MetaPathFinder):
-    """Finds `cdktf_cdktf_provider_*` roots and gives them `_LazyRootLoader`."""
+class _LazyBindingsFinder:
+    """A `sys.meta_path` finder: finds `cdktf_cdktf_provider_*` roots and gives them
+    `_LazyRootLoader`. (Not an `importlib.abc.MetaPathFinder` subclass: that import alone
+    costs 50 ms, and `main.py` imports this module before it checks the settings.)"""
 
     def find_spec(self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None):
         if path is not None or "." in fullname or not fullname.startswith(PACKAGE_PREFIX):
