@@ -13,7 +13,7 @@ per mode the median wall time (with min and max), the ratio on/off, and peak mem
   wait4's rusage, which covers descendants that were waited for).
 Checks that every run wrote the same output: every stack's cdk.tf.json byte for byte, the other
 files (manifest.json) byte for byte once the names of the jsii kernel's per-run temporary folders
-in annotation stack traces are masked (they differ between any two runs, on or off). Exits with
+are masked, should annotation stack traces show them (they differ between any two runs, on or off). Exits with
 status 1 if not, or if a run failed. Standard library only; Linux (/proc).
 """
 
@@ -39,8 +39,9 @@ MODES = {"on": "1", "off": "0"}
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 SAMPLE_SECONDS = 0.02
 
-# manifest.json carries the stack traces of annotations (warnings); their paths name the jsii
-# kernel's temporary folders, which differ between any two runs, with or without the speed-up.
+# Annotations (warnings) in manifest.json carry stack traces unless the app turns them off
+# (cdktf's default is on); their paths name the jsii kernel's temporary folders, which differ
+# between any two runs, with or without the speed-up.
 RUN_TEMP_DIR = re.compile(rb"/(jsii-kernel-[A-Za-z0-9]{6}|tmp[a-z0-9_]{8})/")
 
 

@@ -20,8 +20,9 @@ ON = {fast_imports.ENV_SWITCH: "1"}
 OFF = {fast_imports.ENV_SWITCH: "0"}
 
 
-# manifest.json carries the stack traces of annotations (warnings); their paths name the jsii
-# kernel's temporary folders, which differ between any two runs, with or without the speed-up.
+# Annotations (warnings) in manifest.json carry stack traces unless the app turns them off
+# (cdktf's default is on); their paths name the jsii kernel's temporary folders, which differ
+# between any two runs, with or without the speed-up.
 RUN_TEMP_DIR = re.compile(rb"/(jsii-kernel-[A-Za-z0-9]{6}|tmp[a-z0-9_]{8})/")
 
 
