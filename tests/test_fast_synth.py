@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,19 @@ def test_whole_app_synthesizes_identically_on_and_off(tmp_path):
             assert on == off, f"{name} differs with the speed-up on and off"
         else:
             assert without_run_temp_dirs(on) == without_run_temp_dirs(off), f"{name} differs with the speed-up on and off"
+
+
+def test_jsii_still_writes_its_type_index_although_the_synth_exits_early(tmp_path):
+    """jsii indexes a big assembly in its package cache in a background worker the first time;
+    the Node.js hook runs that worker in a detached process so a fast synth does not kill it."""
+    cache = tmp_path / "jsii-package-cache"
+    settings_file = write_settings(tmp_path, GUIDE_SETTINGS)
+    result = run_main(settings_file, tmp_path / "out", extra_env={**ON, "JSII_RUNTIME_PACKAGE_CACHE_ROOT": str(cache)})
+    assert result.returncode == 0, result.stderr
+    deadline = time.monotonic() + 120
+    while not list(cache.glob("@cdktf/provider-aws/*/*/.jsii.runtime.v1.json")):
+        assert time.monotonic() < deadline, "jsii never wrote the runtime index of @cdktf/provider-aws"
+        time.sleep(0.5)
 
 
 def _installed_bindings() -> list[Path]:
