@@ -6,13 +6,12 @@ from cdktf import App
 
 from constructs_lib.rules import apply_rules
 from settings import Settings
-from stacks.storage_stack import WandbStorageStack
-from stacks.wandb_stack import WandbStack
+from stacks import storage_stack, wandb_stack
 
 
 def build_app(app: App, settings: Settings) -> None:
     """Adds every stack of the app to `app`."""
-    WandbStack(app, "wandb", settings)
-    WandbStorageStack(app, "wandb-storage", settings)
+    wandb_stack.WandbStack(app, wandb_stack.STACK_ID, settings)
+    storage_stack.WandbStorageStack(app, storage_stack.STACK_ID, settings)
     # Last: the security rules (docs/security.md) run over every stack added above.
     apply_rules(app)

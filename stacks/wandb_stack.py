@@ -20,7 +20,7 @@ from cdktf import TerraformOutput, TerraformStack, TerraformVariable
 from constructs import Construct
 
 from constructs_lib import module_releases as releases
-from constructs_lib.aws_provider import BASE_TAGS, aws_provider  # noqa: F401 (BASE_TAGS: re-exported)
+from constructs_lib.aws_provider import aws_provider
 from constructs_lib.eks_cluster_access import EksClusterAccess, EksClusterAccessProps
 from constructs_lib.terraform_block import configure_state, pin_versions
 from constructs_lib.wandb_module import NULL, WandbInfra, WandbModule, WandbModuleProps

@@ -25,8 +25,8 @@ from urllib.parse import unquote_plus
 
 import pytest
 
-from tests.helpers import GUIDE_SETTINGS, PROJECT_ROOT, SENTINEL_LICENSE, write_settings
-from tests.terraform_cli import missing_tools, offline_env, skip_or_fail, write_cli_config
+from helpers import GUIDE_SETTINGS, PROJECT_ROOT, SENTINEL_LICENSE, write_settings
+from terraform_cli import missing_tools, offline_env, skip_or_fail, write_cli_config
 
 CDKTF = PROJECT_ROOT / "node_modules" / ".bin" / "cdktf"
 MOTO_SERVER = Path(sys.executable).with_name("moto_server")
@@ -34,6 +34,9 @@ STACK = "wandb-storage"
 REGION = "eu-central-1"
 ACCOUNT = "123456789012"  # moto's default account
 NODE_ROLE = "e2e-wandb-node"
+
+# boto3 talks to the emulator's self-signed loopback certificate without verifying it.
+pytestmark = pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
 
 SETTINGS = {
     **GUIDE_SETTINGS,  # includes the sentinel license: it must not reach state, outputs or logs

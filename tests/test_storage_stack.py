@@ -8,7 +8,7 @@ import json
 import pytest
 from syrupy.extensions.json import JSONSnapshotExtension
 
-from tests.helpers import GUIDE_SETTINGS, SENTINEL_LICENSE, run_main, synth_app, write_settings
+from helpers import GUIDE_SETTINGS, SENTINEL_LICENSE, run_main, synth_app, write_settings
 
 STACK = "wandb-storage"
 

@@ -8,8 +8,8 @@ import subprocess
 
 import pytest
 
-from tests.helpers import GUIDE_SETTINGS, synth_app
-from tests.terraform_cli import missing_tools, offline_env, skip_or_fail, write_cli_config
+from helpers import GUIDE_SETTINGS, synth_app
+from terraform_cli import missing_tools, offline_env, skip_or_fail, write_cli_config
 
 
 @pytest.fixture(scope="module", autouse=True)
