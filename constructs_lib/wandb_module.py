@@ -63,14 +63,16 @@ class WandbModule(Construct):
 
     def output(self, name: str) -> str:
         """A reference to one of the release's outputs (a string token)."""
-        if name not in self.release.outputs:
-            raise ValueError(f"{self.release.label} has no output {name!r}")
-        return self.module.get_string(name)
+        return self.module.get_string(self._declared_output(name))
 
     def output_any(self, name: str) -> Any:
+        """A reference to one of the release's outputs, of any type (e.g. a number)."""
+        return self.module.get(self._declared_output(name))
+
+    def _declared_output(self, name: str) -> str:
         if name not in self.release.outputs:
             raise ValueError(f"{self.release.label} has no output {name!r}")
-        return self.module.get(name)
+        return name
 
 
 class WandbInfra(WandbModule):

@@ -182,7 +182,12 @@ class Settings:
 
     @property
     def fqdn(self) -> str:
-        return f"{self.subdomain}.{self.domain_name}" if self.subdomain else self.domain_name
+        return fqdn(self.subdomain, self.domain_name)
+
+
+def fqdn(subdomain: str | None, domain_name: str) -> str:
+    """The W&B server's host name: `<subdomain>.<domain_name>`, or the domain without a subdomain."""
+    return f"{subdomain}.{domain_name}" if subdomain else domain_name
 
 
 def parse_settings(raw: Mapping[str, Any], source_file: str) -> Settings:
@@ -290,11 +295,10 @@ def parse_settings(raw: Mapping[str, Any], source_file: str) -> Settings:
 
 
 def _storage_settings(typed: Mapping[str, Any]) -> StorageSettings:
-    fqdn = f"{typed['subdomain']}.{typed['domain_name']}" if typed["subdomain"] else typed["domain_name"]
     return StorageSettings(
         bucket_name=typed["storage_bucket_name"],
         queue_name=typed["storage_queue_name"] or f"{typed['namespace']}-wandb-file-events",
-        cors_origins=tuple(typed["storage_cors_origins"] or [f"https://{fqdn}"]),
+        cors_origins=tuple(typed["storage_cors_origins"] or [f"https://{fqdn(typed['subdomain'], typed['domain_name'])}"]),
         node_role_name=typed["storage_node_role_name"],
         noncurrent_version_days=int(typed["storage_noncurrent_version_days"]),
         force_destroy=typed["storage_force_destroy"],

@@ -8,7 +8,7 @@ import json
 import pytest
 from syrupy.extensions.json import JSONSnapshotExtension
 
-from helpers import GUIDE_SETTINGS, SENTINEL_LICENSE, synth_app
+from helpers import GUIDE_SETTINGS, PROJECT_ROOT, SENTINEL_LICENSE, synth_app
 
 VARIANTS = {
     "default": {},
@@ -157,9 +157,7 @@ def test_local_state_lives_outside_cdktf_out_with_no_absolute_path(synthesized):
     assert stack["terraform"]["backend"] == {"local": {"path": "../../../terraform.wandb.tfstate"}}
     text = json.dumps(stack)
     assert str(outdir) not in text
-    import helpers
-
-    assert str(helpers.PROJECT_ROOT) not in text
+    assert str(PROJECT_ROOT) not in text
 
 
 def test_remote_state_is_s3_encrypted_and_locked(tmp_path):
