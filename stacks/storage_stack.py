@@ -12,7 +12,7 @@ from cdktf import TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from constructs import Construct
 
-from constructs_lib.aws_provider import aws_provider, emulator_endpoint_from_env
+from constructs_lib.aws_provider import AwsProviderProps, aws_provider
 from constructs_lib.file_storage import FileStorage, FileStorageProps
 from constructs_lib.terraform_block import configure_state, pin_versions
 from settings import Settings
@@ -33,7 +33,7 @@ class WandbStorageStack(TerraformStack):
         storage = settings.storage
         pin_versions(self, TERRAFORM_CONSTRAINT, {"aws": AWS_PROVIDER_CONSTRAINT})
         configure_state(self, id, settings.state)
-        aws_provider(self, settings, emulator_endpoint=emulator_endpoint_from_env())
+        aws_provider(self, AwsProviderProps(region=settings.region, tags=settings.default_tags))
 
         account = DataAwsCallerIdentity(self, "account")
         bucket_name = storage.bucket_name or f"{settings.namespace}-wandb-files-{account.account_id}"

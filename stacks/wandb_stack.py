@@ -20,7 +20,7 @@ from cdktf import TerraformOutput, TerraformStack, TerraformVariable
 from constructs import Construct
 
 from constructs_lib import module_releases as releases
-from constructs_lib.aws_provider import aws_provider
+from constructs_lib.aws_provider import AwsProviderProps, aws_provider
 from constructs_lib.eks_cluster_access import EksClusterAccess, EksClusterAccessProps
 from constructs_lib.terraform_block import configure_state, pin_versions
 from constructs_lib.wandb_module import NULL, WandbInfra, WandbModule, WandbModuleProps
@@ -58,7 +58,7 @@ class WandbStack(TerraformStack):
         pin_versions(self, _terraform_constraint(modules), {p: _provider_constraint(p, modules) for p in providers})
         configure_state(self, id, settings.state)
 
-        aws_provider(self, settings)
+        aws_provider(self, AwsProviderProps(region=settings.region, tags=settings.default_tags))
         self.license = TerraformVariable(
             self,
             "license",

@@ -112,25 +112,6 @@ def test_no_emulator_settings_without_the_variable(stack):
     assert set(provider) == {"region", "default_tags"}
 
 
-def test_emulator_settings_only_when_asked():
-    from cdktf import App, TerraformStack, Testing
-
-    from constructs_lib.aws_provider import aws_provider, emulator_endpoint_from_env
-    from settings import parse_settings
-
-    settings = parse_settings(GUIDE_SETTINGS, "test.tfvars")
-    endpoint = emulator_endpoint_from_env({"WANDB_AWS_EMULATOR_ENDPOINT": "http://127.0.0.1:5123/"})
-    stack = TerraformStack(App(), "emulated")
-    aws_provider(stack, settings, emulator_endpoint=endpoint)
-    (provider,) = json.loads(Testing.synth(stack))["provider"]["aws"]
-    assert provider["endpoints"] == [{s: "http://127.0.0.1:5123" for s in ("iam", "s3", "sqs", "sts")}]
-    assert provider["s3_use_path_style"] is True
-    assert provider["insecure"] is True
-    assert emulator_endpoint_from_env({}) is None
-    with pytest.raises(ValueError, match="WANDB_AWS_EMULATOR_ENDPOINT"):
-        emulator_endpoint_from_env({"WANDB_AWS_EMULATOR_ENDPOINT": "127.0.0.1:5123"})
-
-
 # --- the bucket ----------------------------------------------------------------------------------
 
 
