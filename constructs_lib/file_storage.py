@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from cdktf import Fn, TerraformResourceLifecycle
+from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.iam_policy import IamPolicy
 from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
@@ -47,6 +47,8 @@ from cdktf_cdktf_provider_aws.s3_bucket_versioning import S3BucketVersioningA, S
 from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
 from cdktf_cdktf_provider_aws.sqs_queue_policy import SqsQueuePolicy
 from constructs import Construct
+
+from constructs_lib.policy_document import policy_json
 
 # Every object-created event: Put, Post, Copy, CompleteMultipartUpload.
 OBJECT_CREATED_EVENTS = ("s3:ObjectCreated:*",)
@@ -151,7 +153,12 @@ class FileStorage(Construct):
             bucket=bucket_id,
             versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"),
         )
-        rule = dict(
+        noncurrent_expiration = None
+        if props.noncurrent_version_days is not None:
+            noncurrent_expiration = [
+                S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=props.noncurrent_version_days)
+            ]
+        rule = S3BucketLifecycleConfigurationRule(
             id="housekeeping",
             status="Enabled",
             filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
@@ -160,20 +167,13 @@ class FileStorage(Construct):
                     days_after_initiation=props.abort_incomplete_multipart_days
                 )
             ],
+            noncurrent_version_expiration=noncurrent_expiration,
         )
-        if props.noncurrent_version_days is not None:
-            rule.update(
-                noncurrent_version_expiration=[
-                    S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
-                        noncurrent_days=props.noncurrent_version_days
-                    )
-                ],
-            )
         self.lifecycle = S3BucketLifecycleConfiguration(
             self,
             "lifecycle",
             bucket=bucket_id,
-            rule=[S3BucketLifecycleConfigurationRule(**rule)],
+            rule=[rule],
             depends_on=[self.versioning],
         )
         self.bucket_policy = S3BucketPolicy(
@@ -287,5 +287,7 @@ class FileStorage(Construct):
         return f"sqs://{self.queue.name}"
 
 
-def _json(statements: list[dict]) -> str:
-    return Fn.jsonencode({"Version": "2012-10-17", "Statement": statements})
+def _json(statements: list[dict[str, object]]) -> str:
+    """The policy document with these statements, as the `policy` argument takes it; recorded for
+    the security rules (constructs_lib/policy_document.py)."""
+    return policy_json({"Version": "2012-10-17", "Statement": statements})

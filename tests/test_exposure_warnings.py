@@ -36,7 +36,7 @@ def findings(settings: dict, tmp_path):
     from settings import parse_settings
     from stacks import build_app
 
-    app = App(outdir=str(tmp_path / "out"))
+    app = App(outdir=str(tmp_path / "out"), stack_traces=False)
     build_app(app, parse_settings(dict(settings), "test.tfvars"))
     return run_rules(app)
 

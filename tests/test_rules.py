@@ -1,11 +1,15 @@
 """The security rules (constructs_lib/rules): each rule against a construct that breaks it and one
 that keeps it; suppressions; that cdktf itself runs the rules at synth and fails on an error; that
-main.py stops before writing anything on a rule error."""
+the findings reach the manifest as cdktf Annotations, the same on every run; that main.py stops
+before writing anything on a rule error; how the rules read policies (policy_json, JSON, data
+sources)."""
 
 from __future__ import annotations
 
-import io
 import json
+import os
+import subprocess
+import sys
 import tempfile
 import time
 
@@ -16,6 +20,7 @@ from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
     DataAwsIamPolicyDocumentStatement,
 )
 from cdktf_cdktf_provider_aws.iam_policy import IamPolicy
+from cdktf_cdktf_provider_aws.iam_role import IamRole, IamRoleInlinePolicy
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
 from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
@@ -27,13 +32,15 @@ from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration imp
 from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
 from cdktf_cdktf_provider_aws.sqs_queue_policy import SqsQueuePolicy
 
+from constructs_lib.policy_document import policy_json, recorded_document
 from constructs_lib.rules import ALL_RULES, Level, apply_rules, run_rules, suppress
-from constructs_lib.rules.policy_documents import Expr, parse_policy
-from helpers import GUIDE_SETTINGS
+from constructs_lib.rules.base import StackView
+from constructs_lib.rules.policies import is_literal_wildcard, policy_documents
+from helpers import GUIDE_SETTINGS, PROJECT_ROOT
 
 
-def make_stack(outdir=None):
-    app = App(outdir=str(outdir or tempfile.mkdtemp(prefix="rules-")))
+def make_stack(outdir=None, stack_traces=False):
+    app = App(outdir=str(outdir or tempfile.mkdtemp(prefix="rules-")), stack_traces=stack_traces)
     stack = TerraformStack(app, "test")
     AwsProvider(stack, "aws", region="eu-central-1")
     return app, stack
@@ -72,7 +79,7 @@ def good_bucket(stack, id="good"):
 
 
 def policy(statements):
-    return Fn.jsonencode({"Version": "2012-10-17", "Statement": statements})
+    return policy_json({"Version": "2012-10-17", "Statement": statements})
 
 
 # --- every rule has a test that breaks it --------------------------------------------------------
@@ -122,6 +129,13 @@ def _wildcard_resource_in_json_policy(stack):
     document = {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": ["sqs:*"], "Resource": ["*"]}}
     IamPolicy(stack, "json_admin", name="json-admin", policy=json.dumps(document))
     return "test/json_admin"
+
+
+def _unreadable_policy(stack):
+    # Fn.jsonencode without policy_json: the rules have no document to read, only HCL.
+    document = {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::x/*"}]}
+    IamPolicy(stack, "opaque", name="opaque", policy=Fn.jsonencode(document))
+    return "test/opaque"
 
 
 def _wildcard_resource_in_policy_document(stack):
@@ -199,6 +213,7 @@ BREAKING_CASES = [
     ("SQS-ENCRYPTED", _unencrypted_queue, ["aws_sqs_queue.queue", "sqs_managed_sse_enabled"]),
     ("IAM-NO-WILDCARD-RESOURCE", _wildcard_resource_policy, ["aws_iam_policy.admin", 'Resource "*"']),
     ("IAM-NO-WILDCARD-RESOURCE", _wildcard_resource_in_json_policy, ["aws_iam_policy.json_admin", 'Resource "*"']),
+    ("IAM-NO-WILDCARD-RESOURCE", _unreadable_policy, ["aws_iam_policy.opaque", "cannot be read", "policy_json({...})"]),
     ("IAM-NO-WILDCARD-RESOURCE", _wildcard_resource_in_policy_document, ["data.aws_iam_policy_document.doc"]),
     ("IAM-NO-PUBLIC-PRINCIPAL", _public_principal, ["aws_sqs_queue_policy.q_policy", 'Principal "*"']),
     ("NO-SECRET-LITERALS", _secret_module_input, ["`license`", "module.app", "literal value for a secret"]),
@@ -324,6 +339,57 @@ def test_warnings_reach_the_manifest_once(tmp_path):
     assert len([m for m in messages if "EXPOSURE-DELETION-PROTECTION-OFF" in m]) == 1
 
 
+def test_findings_reach_the_manifest_through_cdktf_annotations(tmp_path):
+    # Without the app's context, each annotation carries the JavaScript stack trace that only
+    # Annotations.of(...) records: the findings take cdktf's public path.
+    app, stack = make_stack(tmp_path / "out", stack_traces=True)
+    _deletion_protection_off(stack)
+    apply_rules(app)
+    app.synth()
+    [annotation] = json.loads((tmp_path / "out" / "manifest.json").read_text())["stacks"]["test"]["annotations"]
+    assert annotation["level"] == "@cdktf/warn"
+    assert annotation["message"].startswith("[EXPOSURE-DELETION-PROTECTION-OFF] deletion_protection = false")
+    assert any("annotations.js" in line for line in annotation["stacktrace"])
+
+
+# Builds a stack with a rule error and a rule warning and synthesizes it (as `cdktf synth` does when
+# the CLI continues on error annotations) into the folder given as the first argument. No provider
+# bindings: they would take most of the run to load.
+_SYNTH_WITH_FINDINGS = """
+import sys
+from cdktf import App, TerraformHclModule, TerraformStack
+from constructs_lib.rules import apply_rules
+
+app = App(outdir=sys.argv[1], stack_traces=False)
+stack = TerraformStack(app, "test")
+TerraformHclModule(stack, "app", source="wandb/wandb/kubernetes", version="1.12.0", variables={"license": "literal"})
+TerraformHclModule(stack, "infra", source="wandb/wandb/aws", version="~> 7.0", variables={"deletion_protection": False})
+apply_rules(app)
+app.synth()
+"""
+
+
+def test_the_manifest_is_the_same_on_every_run(tmp_path):
+    env = {
+        **os.environ,
+        "CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS": "true",
+        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+    }
+    manifests = []
+    for run in ("first", "second"):  # two processes: jsii unpacks cdktf into a new folder for each
+        outdir = tmp_path / run
+        subprocess.run([sys.executable, "-c", _SYNTH_WITH_FINDINGS, str(outdir)], cwd=PROJECT_ROOT, env=env, check=True,
+                       capture_output=True)
+        manifests.append((outdir / "manifest.json").read_bytes())
+    assert manifests[0] == manifests[1]
+    annotations = json.loads(manifests[0])["stacks"]["test"]["annotations"]
+    assert [(a["constructPath"], a["level"], a["message"].split("]")[0] + "]") for a in annotations] == [
+        ("test/app", "@cdktf/error", "[NO-SECRET-LITERALS]"),
+        ("test/infra", "@cdktf/warn", "[EXPOSURE-DELETION-PROTECTION-OFF]"),
+    ]
+    assert all("stacktrace" not in a for a in annotations)
+
+
 def test_main_stops_before_writing_anything_on_a_rule_error(tmp_path, capsys):
     import main
 
@@ -358,7 +424,7 @@ def test_rules_cost_little_on_the_real_app(tmp_path):
     from settings import parse_settings
     from stacks import build_app
 
-    app = App(outdir=str(tmp_path / "out"))
+    app = App(outdir=str(tmp_path / "out"), stack_traces=False)
     build_app(app, parse_settings(dict(GUIDE_SETTINGS), "test.tfvars"))
     start = time.perf_counter()
     found = run_rules(app)
@@ -370,15 +436,105 @@ def test_rules_cost_little_on_the_real_app(tmp_path):
 # --- reading policies -----------------------------------------------------------------------------
 
 
-def test_policy_reader_understands_cdktf_jsonencode():
-    text = (
-        '${jsonencode({"Version" = "2012-10-17", "Statement" = [{"Effect" = "Allow", "Action" = ["s3:*"], '
-        '"Resource" = [aws_s3_bucket.b.arn, "${aws_s3_bucket.b.arn}/*"], "Condition" = {"Bool" = {"x" = true}}}]})}'
+def _view(stack):
+    return StackView(stack.node.id, stack.to_terraform(), stack)
+
+
+def _block(view, type_, name):
+    return next(b for b in view.resources(type_) if b.name == name)
+
+
+def test_policy_json_synthesizes_what_fn_jsonencode_does():
+    _, stack = make_stack()
+    bucket = good_bucket(stack)
+    document = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ("s3:GetObject",), "Resource": [bucket.arn, f"{bucket.arn}/*"]},
+    ]}
+    IamPolicy(stack, "helper", name="helper", policy=policy_json(document))
+    IamPolicy(stack, "plain", name="plain", policy=Fn.jsonencode({**document, "Statement": [
+        {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": [bucket.arn, f"{bucket.arn}/*"]},
+    ]}))
+    policies = stack.to_terraform()["resource"]["aws_iam_policy"]
+    assert policies["helper"]["policy"] == policies["plain"]["policy"]
+    assert policies["helper"]["policy"].startswith("${jsonencode({")
+
+
+def test_the_rules_read_the_python_document_the_helper_recorded():
+    app, stack = make_stack()
+    bucket = good_bucket(stack)
+    arn = bucket.arn  # a new token on every read of the attribute
+    statements = [{"Effect": "Allow", "Action": "s3:*", "Resource": [arn, f"{arn}/*", "*"]}]
+    node_policy = IamPolicy(stack, "node", name="node", policy=policy(statements))
+    statements[0]["Resource"] = ["changed after the call"]  # the helper kept a copy
+
+    recorded = recorded_document(node_policy.policy_input)
+    view = _view(stack)
+    [(attr, document, problem)] = list(policy_documents(view, _block(view, "aws_iam_policy", "node")))
+    assert (attr, problem) == ("policy", None)
+    assert document is recorded  # the Python dict itself, not a parse of the synthesized HCL
+    resources = document["Statement"][0]["Resource"]
+    assert resources[:2] == [arn, f"{arn}/*"]  # token strings
+    assert [is_literal_wildcard(r) for r in resources] == [False, False, True]
+    assert [f.message for f in findings_of(app, "IAM-NO-WILDCARD-RESOURCE")] == [
+        'aws_iam_policy.node: an Allow statement grants s3:* on Resource "*"; name the buckets, queues, keys it is for'
+    ]
+
+
+def test_references_are_not_wildcards_even_next_to_literals():
+    app, stack = make_stack()
+    queue = SqsQueue(stack, "q", name="q", sqs_managed_sse_enabled=True)
+    SqsQueuePolicy(stack, "q_policy", queue_url=queue.url, policy=policy([
+        {"Effect": "Allow", "Principal": {"AWS": [queue.arn]}, "Action": "sqs:SendMessage", "Resource": [queue.arn]},
+    ]))
+    assert findings_of(app) == []
+
+
+def test_an_inline_policy_and_a_trust_policy_are_read_from_the_helper():
+    app, stack = make_stack()
+    IamRole(
+        stack, "role", name="role",
+        assume_role_policy=policy([{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}]),
+        inline_policy=[
+            IamRoleInlinePolicy(name="all", policy=policy([{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]))
+        ],
     )
-    document = parse_policy(text)
-    statement = document["Statement"][0]
-    assert statement["Action"] == ["s3:*"]
-    assert statement["Resource"][0] == Expr("aws_s3_bucket.b.arn")
-    assert statement["Resource"][1] == "${aws_s3_bucket.b.arn}/*"
-    assert statement["Condition"] == {"Bool": {"x": True}}
-    assert parse_policy("${data.aws_iam_policy_document.d.json}") is None
+    found = findings_of(app)
+    assert [f.message.split(":")[0] for f in found if f.rule_id == "IAM-NO-PUBLIC-PRINCIPAL"] == ["aws_iam_role.role"]
+    assert [f.message.split(";")[0] for f in found if f.rule_id == "IAM-NO-WILDCARD-RESOURCE"] == [
+        'aws_iam_role.role: an Allow statement grants s3:* on Resource "*"'
+    ]
+
+
+def test_json_policies_with_references_are_read():
+    app, stack = make_stack()
+    bucket = good_bucket(stack)
+    document = {"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": [bucket.arn, f"{bucket.arn}/*"]}]}
+    IamPolicy(stack, "json", name="json", policy=json.dumps(document))
+    assert findings_of(app) == []
+
+
+def test_a_reference_to_a_policy_document_is_checked_through_the_data_source():
+    app, stack = make_stack()
+    doc = DataAwsIamPolicyDocument(
+        stack, "doc", statement=[DataAwsIamPolicyDocumentStatement(actions=["s3:ListBucket"], resources=["*"])]
+    )
+    IamPolicy(stack, "uses_doc", name="uses-doc", policy=doc.json)
+    assert [f.path for f in findings_of(app, "IAM-NO-WILDCARD-RESOURCE")] == ["test/doc"]
+
+
+def test_an_override_replaces_what_the_helper_recorded():
+    app, stack = make_stack()
+    bucket = good_bucket(stack)
+    grant = [{"Effect": "Allow", "Action": "s3:*", "Resource": bucket.arn}]
+    narrow = IamPolicy(stack, "narrow", name="narrow", policy=policy(grant))
+    narrow.add_override("policy", json.dumps({"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
+    opaque = IamPolicy(stack, "opaque", name="opaque", policy=policy(grant))
+    opaque.add_override("policy", Fn.jsonencode({"Statement": []}))
+    found = {f.path: f.message for f in findings_of(app, "IAM-NO-WILDCARD-RESOURCE")}
+    assert 'Resource "*"' in found["test/narrow"]  # the JSON Terraform gets, not the recorded document
+    assert "cannot be read" in found["test/opaque"] and "an override?" in found["test/opaque"]
+
+
+def test_policy_json_takes_a_document():
+    with pytest.raises(TypeError, match="dict"):
+        policy_json([{"Effect": "Allow"}])

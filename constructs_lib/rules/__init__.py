@@ -4,13 +4,18 @@
     findings = run_rules(app)   # main.py: stop before writing anything when one is an error
     suppress(construct, "S3-ENCRYPTED", "why this construct may break the rule")
 
+Build the app as `App(stack_traces=False)`: the findings are cdktf Annotations, and without it
+each carries a JavaScript stack trace that makes `cdktf.out/manifest.json` differ on every run.
+Policies are written with `constructs_lib.policy_document.policy_json({...})` so the rules can read them.
+
 Errors are things that must hold in the app's own resources; warnings are exposure the settings
 chose. See docs/security.md.
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
+from typing import TextIO
 
 from constructs import Construct
 
@@ -49,7 +54,7 @@ def apply_rules(app: Construct, rules: Sequence[Rule] = ALL_RULES) -> RulesAspec
     return _apply_rules(app, rules)
 
 
-def report(findings: Sequence[Finding], stream, *, warnings: bool = True) -> int:
+def report(findings: Sequence[Finding], stream: TextIO, *, warnings: bool = True) -> int:
     """Prints the unsuppressed findings (errors always; warnings when `warnings`), one line each,
     and returns how many errors there were."""
     errors = 0

@@ -1,5 +1,6 @@
 """The rule engine, in the manner of cdk-nag: rules with an id, a level and a description, run
-over every stack by a cdktf Aspect at synth, reporting through cdktf Annotations.
+over every stack by a cdktf Aspect at synth, reporting through cdktf Annotations
+(`Annotations.of(construct).add_error(...)` / `add_warning(...)`).
 
 Rules read the stack as Terraform will see it: the stack's resolved JSON (`to_terraform()`),
 overrides and escape hatches included, one resource block at a time or across blocks (an S3
@@ -11,17 +12,22 @@ itself is never run), so `apply_rules` adds the aspect to every stack of the app
 
 A finding can be suppressed on the construct (or any construct above it) with
 `suppress(construct, rule_id, reason)`; the reason is mandatory and is kept beside the finding.
+
+An Annotation carries the JavaScript stack trace of the call unless the app's context turns that
+off; the trace names the folder jsii unpacks cdktf into, new for every process, so
+`cdktf.out/manifest.json` would differ on every run. Build the app as `App(stack_traces=False)`.
 """
 
 from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Iterable, Iterator, Sequence
+from typing import Any, ClassVar, cast
 
 import jsii
-from cdktf import Aspects, IAspect, TerraformStack
+from cdktf import Annotations, Aspects, DefaultTokenResolver, IAspect, StringConcat, TerraformStack, Tokenization
 from constructs import Construct, IConstruct
 
 SUPPRESSION_METADATA = "wandb:rules:suppress"
@@ -33,11 +39,6 @@ MIN_REASON_LENGTH = 20
 class Level(str, enum.Enum):
     ERROR = "error"
     WARNING = "warning"
-
-
-# cdktf's annotation metadata types (cdktf.AnnotationMetadataEntryType): the CLI prints these from
-# the manifest and fails the synth on an error.
-ANNOTATION_TYPES = {Level.ERROR: "@cdktf/error", Level.WARNING: "@cdktf/warn"}
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class Block:
     kind: str  # resource | data | module | provider
     type: str  # aws_s3_bucket, ...; the module's name for modules; the provider's name
     name: str  # the block's label (resources, data sources); the alias or "" for providers
-    config: dict
+    config: dict[str, Any]
     path: str  # the construct path (or the stack's, when the block carries none)
 
     @property
@@ -77,16 +78,20 @@ class Block:
 
 
 class StackView:
-    """The resolved JSON of one stack, with lookups the rules need."""
+    """The resolved JSON of one stack, with lookups the rules need; with the stack itself, the
+    constructs behind the blocks (`node_at`, `written`)."""
 
-    def __init__(self, stack_name: str, config: dict):
+    def __init__(self, stack_name: str, config: dict[str, Any], stack: TerraformStack | None = None):
         self.stack_name = stack_name
         self.config = config
+        self.stack = stack
+        self._nodes: dict[str, tuple[str, IConstruct]] = {}
+        self._resolver: DefaultTokenResolver | None = None
 
     def _path(self, config: Any) -> str:
         if isinstance(config, dict):
             path = config.get("//", {}).get("metadata", {}).get("path")
-            if path:
+            if isinstance(path, str) and path:
                 return path
         return self.stack_name
 
@@ -123,6 +128,45 @@ class StackView:
             return False
         pattern = rf"^\$\{{{re.escape(target.type)}\.{re.escape(target.name)}\.({'|'.join(attributes)})\}}$"
         return re.match(pattern, value) is not None
+
+    def node_at(self, path: str) -> tuple[str, IConstruct]:
+        """(path, construct) of the construct at the construct path `path`, or (the stack's path,
+        the stack) when there is none."""
+        if path not in self._nodes:
+            if self.stack is None:
+                raise ValueError("this StackView was made without its stack")
+            self._nodes[path] = _node_at(self.stack, self.stack_name, path)
+        return self._nodes[path]
+
+    def written(self, block: Block, where: Sequence[str | int]) -> Any:
+        """The argument at `where` (e.g. ("policy",) or ("inline_policy", 0, "policy")) of the
+        construct that synthesized `block`, as the Python code gave it (tokens unresolved), read
+        through the binding's public `<argument>_input` getter; None when there is no such
+        construct, argument or getter."""
+        if self.stack is None or not where or not isinstance(where[0], str):
+            return None
+        path, node = self.node_at(block.path)
+        if path != block.path:
+            return None
+        value: Any = getattr(node, f"{where[0]}_input", None)
+        for step in where[1:]:
+            if isinstance(step, int):
+                value = value[step] if isinstance(value, list) and 0 <= step < len(value) else None
+            elif isinstance(value, dict):
+                value = value.get(step)
+            else:
+                value = getattr(value, step, None)
+            if value is None:
+                return None
+        return value
+
+    def resolve(self, value: Any) -> Any:
+        """`value` resolved as the stack's JSON resolves it (what `to_terraform()` would write)."""
+        if self.stack is None:
+            raise ValueError("this StackView was made without its stack")
+        if self._resolver is None:
+            self._resolver = DefaultTokenResolver(StringConcat())
+        return Tokenization.resolve(value, scope=self.stack, resolver=self._resolver, preparing=False)
 
 
 class Rule:
@@ -161,30 +205,37 @@ def suppression_reason(construct: IConstruct, rule_id: str) -> str | None:
         return None
     for scope in reversed(construct.node.scopes):
         for entry in scope.node.metadata:
-            if entry.type == SUPPRESSION_METADATA and isinstance(entry.data, dict) and entry.data.get("rule") == rule_id:
-                return str(entry.data.get("reason"))
+            data = entry.data
+            if entry.type == SUPPRESSION_METADATA and isinstance(data, dict) and data.get("rule") == rule_id:
+                return str(data.get("reason"))
     return None
 
 
 def check_stack(stack: TerraformStack, rules: Sequence[Rule]) -> list[Finding]:
     """Runs `rules` over the stack's JSON; annotates the constructs; returns every finding."""
     stack_id = stack.node.id
-    view = StackView(stack_id, stack.to_terraform())
-    nodes: dict[str, tuple[str, IConstruct]] = {}
+    view = StackView(stack_id, stack.to_terraform(), stack)
     findings = []
     for rule in rules:
         for path, message in rule.check(view):
-            if path not in nodes:
-                nodes[path] = _node_at(stack, stack_id, path)
-            node_path, node = nodes[path]
+            node_path, node = view.node_at(path)
             reason = suppression_reason(node, rule.id)
             findings.append(Finding(rule.id, rule.level, stack_id, node_path, message, reason))
             if reason is not None:
                 continue
-            # What Annotations.of(node).add_error/add_warning add, without their JavaScript stack
-            # trace: it names a per-run temporary folder, so the manifest would differ every run.
-            node.node.add_metadata(ANNOTATION_TYPES[rule.level], f"[{rule.id}] {message}")
+            annotate(node, rule.level, f"[{rule.id}] {message}")
     return findings
+
+
+def annotate(node: IConstruct, level: Level, message: str) -> None:
+    """Reports `message` on `node` through cdktf's Annotations, at `level`: metadata entries of type
+    "@cdktf/error" / "@cdktf/warn", which the synth copies into the manifest; the CLI prints them
+    and fails the synth on an error."""
+    annotations = Annotations.of(node)
+    if level is Level.ERROR:
+        annotations.add_error(message)
+    else:
+        annotations.add_warning(message)
 
 
 def _node_at(stack: TerraformStack, stack_id: str, path: str) -> tuple[str, IConstruct]:
@@ -221,11 +272,11 @@ class RulesAspect:
         if path in self._checked:
             return
         self._checked.add(path)
-        self.findings.extend(check_stack(node, self.rules))
+        self.findings.extend(check_stack(cast(TerraformStack, node), self.rules))
 
 
 def stacks_of(app: Construct) -> list[TerraformStack]:
-    return [child for child in app.node.children if TerraformStack.is_stack(child)]
+    return [cast(TerraformStack, child) for child in app.node.children if TerraformStack.is_stack(child)]
 
 
 def apply_rules(app: Construct, rules: Sequence[Rule]) -> RulesAspect:

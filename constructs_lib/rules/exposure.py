@@ -7,9 +7,10 @@ the rules read them from the module block and the message names the key the sett
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
-from constructs_lib.module_releases import AWS_MODULE_SOURCE
+from release_catalog.releases import AWS_MODULE_SOURCE
 from constructs_lib.rules.base import Block, Level, Rule, StackView
 
 

@@ -5,7 +5,8 @@ a literal that looks like a credential. Secrets reach Terraform as sensitive var
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from constructs_lib.rules.base import Level, Rule, StackView
 

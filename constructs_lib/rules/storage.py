@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from constructs_lib.rules.base import Block, Level, Rule, StackView
 
@@ -88,7 +89,7 @@ class SqsQueueEncrypted(Rule):
             )
 
 
-def _as_list(value):
+def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
