@@ -4,6 +4,7 @@ filesystem mirror, no update checks, and nothing but loopback reachable over HTT
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Mapping
@@ -65,11 +66,25 @@ def write_cli_config(folder: Path) -> Path:
     return path
 
 
+# Variables of the developer's shell that never reach a subprocess: an AWS profile or session, the
+# settings file of a real deployment, and any AWS endpoint configuration: AWS_ENDPOINT_URL and every
+# AWS_ENDPOINT_URL_<SERVICE> (AWS_IGNORE_CONFIGURED_ENDPOINT_URLS would switch them off), and the aws
+# provider's older per-service variables (TF_AWS_STS_ENDPOINT, AWS_STS_ENDPOINT, ... for IAM, S3,
+# STS, DynamoDB).
+DROPPED = {"AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "WANDB_TFVARS"}
+DROPPED_PATTERN = re.compile(r"AWS_ENDPOINT_URL(_\w+)?|(TF_)?AWS_[A-Z0-9]+_ENDPOINT")
+
+
+def _dropped(name: str) -> bool:
+    return name in DROPPED or DROPPED_PATTERN.fullmatch(name) is not None or name.lower().endswith("_proxy")
+
+
 def offline_env(cli_config: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment for terraform / cdktf subprocesses: the mirror, no checkpoint calls, no
-    AWS profile or metadata lookups, every non-loopback HTTP(S) request refused."""
-    drop = {"AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "WANDB_TFVARS", "WANDB_AWS_EMULATOR_ENDPOINT"}
-    env = {k: v for k, v in os.environ.items() if k not in drop and not k.lower().endswith("_proxy")}
+    AWS profile or metadata lookups, no AWS endpoint the developer's shell may set (every
+    `AWS_ENDPOINT_URL*`; a caller passes its own in `extra`), every non-loopback HTTP(S) request
+    refused."""
+    env = {k: v for k, v in os.environ.items() if not _dropped(k)}
     env.update(
         TF_CLI_CONFIG_FILE=str(cli_config),
         TF_IN_AUTOMATION="1",

@@ -1,8 +1,15 @@
-"""End to end: `cdktf deploy wandb-storage` against a local AWS emulator (a moto server over HTTPS
-on a free loopback port), then boto3 checks of what was deployed, the W&B file flow (an object
+"""End to end: `cdktf deploy wandb-storage` against a local AWS emulator (a moto server over plain
+HTTP on a free loopback port), then boto3 checks of what was deployed, the W&B file flow (an object
 written to the bucket produces an ObjectCreated message on the queue), a second plan with no
 changes, a destroy that keeps stored files, and the documented teardown of a test bucket
 (docs/storage.md).
+
+The product knows nothing about the emulator: the aws provider reaches it through its standard
+configuration only, the environment of the cdktf / terraform subprocesses (`AWS_ENDPOINT_URL`, dummy
+credentials from `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`, `AWS_EC2_METADATA_DISABLED`). S3 uses
+path-style URLs without any setting: the endpoint's host is an IP address, and the S3 endpoint
+rules every AWS SDK shares (the provider's Go SDK v2, boto3) never put a bucket name in front of an
+IP address (`bucket.127.0.0.1` would not resolve).
 
 The project is deployed from a temporary copy, so no state or cdktf.out lands in the repository.
 Every subprocess gets an environment in which only loopback is reachable (tests/terraform_cli.py).
@@ -34,9 +41,6 @@ STACK = "wandb-storage"
 REGION = "eu-central-1"
 ACCOUNT = "123456789012"  # moto's default account
 NODE_ROLE = "e2e-wandb-node"
-
-# boto3 talks to the emulator's self-signed loopback certificate without verifying it.
-pytestmark = pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
 
 SETTINGS = {
     **GUIDE_SETTINGS,  # includes the sentinel license: it must not reach state, outputs or logs
@@ -95,7 +99,7 @@ def emulator(tmp_path_factory):
         for _attempt in range(3):  # another process may take the port between pick and bind
             port = _free_loopback_port()
             process = subprocess.Popen(
-                [str(MOTO_SERVER), "-H", "127.0.0.1", "-p", str(port), "--ssl"],
+                [str(MOTO_SERVER), "-H", "127.0.0.1", "-p", str(port)],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env=offline_env(Path(os.devnull)),
@@ -109,7 +113,7 @@ def emulator(tmp_path_factory):
                 process = None
         if process is None:
             raise RuntimeError("could not start moto_server on a loopback port")
-        yield f"https://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}"
     finally:
         if process is not None:
             _stop(process)
@@ -128,13 +132,11 @@ def _stop(process: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="module")
 def aws(emulator):
-    """boto3 clients for the emulator (and only for it), accepting its self-signed certificate."""
+    """boto3 clients for the emulator (and only for it)."""
     import boto3
-    import urllib3
 
-    urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
     session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
-    return {name: session.client(name, endpoint_url=emulator, verify=False) for name in ("s3", "sqs", "iam")}
+    return {name: session.client(name, endpoint_url=emulator) for name in ("s3", "sqs", "iam")}
 
 
 # --- the deployment -------------------------------------------------------------------------------
@@ -148,7 +150,9 @@ NOT_COPIED = (
 
 
 class Project:
-    """A temporary copy of the app, deployed to the emulator with the cdktf CLI."""
+    """A temporary copy of the app, deployed to the emulator with the cdktf CLI. The emulator is
+    reached through the aws provider's standard environment configuration, nothing in the product:
+    `AWS_ENDPOINT_URL` sends every service the provider calls (STS, IAM, S3, SQS) to it."""
 
     def __init__(self, root: Path, emulator: str, settings_file: Path, cli_config: Path):
         self.root = root
@@ -157,8 +161,7 @@ class Project:
             cli_config,
             {
                 "WANDB_TFVARS": str(settings_file),
-                "WANDB_AWS_EMULATOR_ENDPOINT": emulator,
-                "AWS_ENDPOINT_URL": emulator,  # anything not routed by the provider's endpoints
+                "AWS_ENDPOINT_URL": emulator,
                 "AWS_ACCESS_KEY_ID": "testing",
                 "AWS_SECRET_ACCESS_KEY": "testing",
                 "AWS_DEFAULT_REGION": REGION,
@@ -189,6 +192,16 @@ class Project:
         result = self.terraform("output", "-json")
         assert result.returncode == 0, result.stderr
         return {name: spec["value"] for name, spec in json.loads(result.stdout).items()}
+
+
+def test_only_the_tests_endpoint_reaches_the_subprocesses(monkeypatch, tmp_path):
+    """An AWS endpoint in the developer's shell never reaches terraform / cdktf: only the one the
+    test passes (the emulator) does."""
+    shell = ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "TF_AWS_STS_ENDPOINT")
+    for name in shell:
+        monkeypatch.setenv(name, "https://elsewhere.example.com")
+    env = offline_env(tmp_path / "terraform.tfrc", {"AWS_ENDPOINT_URL": "http://127.0.0.1:1"})
+    assert {name: env.get(name) for name in shell} == {name: None for name in shell} | {"AWS_ENDPOINT_URL": "http://127.0.0.1:1"}
 
 
 def _copy_project(target: Path) -> Path:
@@ -316,9 +329,10 @@ def test_node_policy_attached_to_the_node_role(project, aws):
 @contextmanager
 def files_writable(aws):
     """moto ignores policy Conditions (its put_bucket_policy docs: "Conditions are not taken into
-    account"), so the TLS-only Deny (`aws:SecureTransport` = false) refuses every object request,
-    even over HTTPS. Lift the policy for the object writes and put the same document back, so the
-    deployed configuration is unchanged afterwards (the second plan checks that)."""
+    account"), so the TLS-only Deny (`aws:SecureTransport` = false) refuses every object request
+    (over the plain HTTP the test uses, real S3 would refuse them too). Lift the policy for the
+    object writes and put the same document back, so the deployed configuration is unchanged
+    afterwards (the second plan checks that)."""
     policy = aws["s3"].get_bucket_policy(Bucket=BUCKET)["Policy"]
     with pytest.raises(aws["s3"].exceptions.ClientError, match="403"):
         aws["s3"].put_object(Bucket=BUCKET, Key="refused-while-the-deny-applies", Body=b"")
@@ -327,7 +341,6 @@ def files_writable(aws):
         yield
     finally:
         aws["s3"].put_bucket_policy(Bucket=BUCKET, Policy=policy)
-
 
 
 def _object_created_events(aws, wanted: int, timeout: float = 20) -> list[dict]:
