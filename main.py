@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 # jsii warns on every run that Node.js 20 is past its end of life; it still works on 20.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
@@ -20,6 +21,9 @@ import fast_imports  # noqa: E402
 fast_imports.install()
 
 from settings import SettingsError, load_settings  # noqa: E402
+
+if TYPE_CHECKING:
+    from cdktf import App
 
 
 def main() -> int:
@@ -36,7 +40,8 @@ def main() -> int:
     # App() makes the outdir and its stacks/ folder; a run stopped by a rule error removes them again.
     outdir = os.environ.get("CDKTF_OUTDIR", "cdktf.out")
     new_dirs = [d for d in (os.path.join(outdir, "stacks"), outdir) if not os.path.isdir(d)]
-    app = App()
+    # No JavaScript stack traces in the annotations: they name a per-run folder (docs/security.md).
+    app = App(stack_traces=False)
     build_app(app, settings)
     if not rules_pass(app, new_dirs):
         return 1
@@ -44,7 +49,7 @@ def main() -> int:
     return 0
 
 
-def rules_pass(app, new_dirs: list[str]) -> bool:
+def rules_pass(app: App, new_dirs: list[str]) -> bool:
     """The security rules (constructs_lib/rules, docs/security.md) over every stack, before anything
     is written. Warnings go to stderr (under `cdktf synth` the CLI prints them from the manifest);
     an error stops the run with nothing written, and the (empty) `new_dirs` App() made removed."""

@@ -14,10 +14,8 @@ from typing import Any, Mapping, Sequence
 from cdktf import ITerraformDependable, TerraformHclModule, Token
 from constructs import Construct
 
-from constructs_lib.module_releases import ModuleRelease
-
-# A module input given as Terraform `null` (e.g. an input that is required but may be null).
-NULL = object()
+from release_catalog.layouts import NULL
+from release_catalog.releases import ModuleRelease
 
 
 @dataclass(frozen=True)
@@ -26,14 +24,13 @@ class WandbModuleProps:
 
     release: the module release to pin (its constraint becomes the block's `version`).
     inputs: the module arguments; every key must be an input `release` declares, and every
-        input it requires must be present. Use `NULL` for an explicit Terraform null.
-    terraform_name: the address under `module.` (default: the construct id).
-    depends_on: other resources or modules to apply first.
+        input it requires must be present. Use `release_catalog.layouts.NULL` for an explicit
+        Terraform null.
+    depends_on: other resources or modules to apply first (default: none).
     """
 
     release: ModuleRelease
     inputs: Mapping[str, Any]
-    terraform_name: str | None = None
     depends_on: Sequence[ITerraformDependable] = field(default_factory=tuple)
 
 
@@ -59,7 +56,7 @@ class WandbModule(Construct):
             variables={k: (Token.null_value() if v is NULL else v) for k, v in props.inputs.items()},
             depends_on=list(props.depends_on) or None,
         )
-        self.module.override_logical_id(props.terraform_name or id)
+        self.module.override_logical_id(id)  # the address is `module.<id>`, as in the guide's HCL
 
     def output(self, name: str) -> str:
         """A reference to one of the release's outputs (a string token)."""

@@ -157,7 +157,9 @@ class _LazyBindingsFinder:
     `_LazyRootLoader`. (Not an `importlib.abc.MetaPathFinder` subclass: that import alone
     costs 50 ms, and `main.py` imports this module before it checks the settings.)"""
 
-    def find_spec(self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None):
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
         if path is not None or "." in fullname or not fullname.startswith(PACKAGE_PREFIX):
             return None
         spec = importlib.machinery.PathFinder.find_spec(fullname)
@@ -171,7 +173,7 @@ class _LazyBindingsFinder:
                 split, problem = None, str(err)
             if split is None and problem is None:
                 problem = f"{spec.origin} does not end in the submodule imports this relies on"
-        if problem is not None:
+        if problem is not None or split is None:
             _warn(f"importing {fullname} the plain way (slow): {problem}")
             return None  # the next finder imports the package as usual
         head, submodules = split
@@ -203,7 +205,9 @@ class _LazyRootLoader(importlib.machinery.SourceFileLoader):
         def __dir__() -> list[str]:
             return sorted(set(public.__dict__) | submodules)
 
-        public.__getattr__, public.__dir__ = __getattr__, __dir__
+        # PEP 562 module hooks: only the named submodules import, on first use.
+        setattr(public, "__getattr__", __getattr__)  # noqa: B010
+        setattr(public, "__dir__", __dir__)  # noqa: B010
         try:
             _register_submodules(name, submodules)
         except Exception as err:  # an assembly record unlike jsii 1.142's: be the plain root

@@ -1,9 +1,9 @@
-"""The W&B Terraform module releases this app knows, and the interface of each.
+"""The W&B Terraform module releases the app knows, and the interface of each.
 
-The interface facts (every input variable with its type, default and whether it is required,
+The interface facts (every input variable with its type and whether it is required or nullable,
 every output, the provider constraints of the module's root) are the project's own copy, in
-``data/wandb_module_interfaces.json``, of the verified facts in ``shared/reference``. Nothing
-here imports the provider bindings, so the settings loader can use it cheaply.
+``data/wandb_module_interfaces.json``, of the verified facts in ``shared/reference``
+(``scripts/regenerate_interfaces`` rebuilds it from the module repositories).
 """
 
 from __future__ import annotations
@@ -29,11 +29,9 @@ class ModuleVariable:
     """One input variable of a module release."""
 
     name: str
-    type: str
+    type: str  # a Terraform type expression, as terraform-config-inspect writes it
     required: bool
-    default: Any = None
     nullable: bool = True
-    sensitive: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,20 +68,16 @@ class ModuleRelease:
 
 @lru_cache(maxsize=1)
 def _interfaces() -> Mapping[str, Mapping[str, Any]]:
-    return json.loads(_INTERFACES_FILE.read_text())
+    data: Mapping[str, Mapping[str, Any]] = json.loads(_INTERFACES_FILE.read_text())
+    return data
 
 
-def _release(source: str, constraint: str, resolved: str) -> ModuleRelease:
+@lru_cache(maxsize=None)
+def module_release(source: str, constraint: str, resolved: str) -> ModuleRelease:
+    """The release `resolved` of module `source`, pinned as `constraint`."""
     raw = _interfaces()[source][resolved]
     variables = {
-        name: ModuleVariable(
-            name=name,
-            type=spec["type"],
-            required=spec["required"],
-            default=spec.get("default"),
-            nullable=spec.get("nullable", True),
-            sensitive=spec.get("sensitive", False),
-        )
+        name: ModuleVariable(name=name, type=spec["type"], required=spec["required"], nullable=spec.get("nullable", True))
         for name, spec in raw["variables"].items()
     }
     return ModuleRelease(
@@ -99,31 +93,3 @@ def _release(source: str, constraint: str, resolved: str) -> ModuleRelease:
 def normalize_constraint(text: str) -> str:
     """`~>7.0` and `~> 7.0` are the same constraint; write it the canonical way."""
     return re.sub(r"^\s*(~>|>=|<=|!=|=|>|<)?\s*", lambda m: f"{m.group(1)} " if m.group(1) else "", text).strip()
-
-
-# --- wandb/wandb/aws -----------------------------------------------------------------------
-# The three layouts the guide describes, keyed by the `wandb_infra_version` setting.
-RECOMMENDED = "~> 7.0"
-PRE_OPERATOR = "1.16.10"
-POST_OPERATOR = "4.7.2"
-
-_INFRA_RESOLVES_TO = {RECOMMENDED: "7.18.2", PRE_OPERATOR: "1.16.10", POST_OPERATOR: "4.7.2"}
-
-# --- wandb/wandb/kubernetes (pre-operator only) ---------------------------------------------
-APP_DEFAULT = "1.12.0"
-_APP_RESOLVES_TO = {"1.12.0": "1.12.0", "~> 1.0": "1.14.1"}
-
-SUPPORTED_INFRA_VERSIONS = tuple(_INFRA_RESOLVES_TO)
-SUPPORTED_APP_VERSIONS = tuple(_APP_RESOLVES_TO)
-
-
-def infra_release(constraint: str) -> ModuleRelease:
-    """The `wandb/wandb/aws` release for a `wandb_infra_version` value; KeyError if unsupported."""
-    constraint = normalize_constraint(constraint)
-    return _release(AWS_MODULE_SOURCE, constraint, _INFRA_RESOLVES_TO[constraint])
-
-
-def app_release(constraint: str) -> ModuleRelease:
-    """The `wandb/wandb/kubernetes` release for a `wandb_app_version` value; KeyError if unsupported."""
-    constraint = normalize_constraint(constraint)
-    return _release(KUBERNETES_MODULE_SOURCE, constraint, _APP_RESOLVES_TO[constraint])

@@ -40,7 +40,8 @@ def settings_path(environ: Mapping[str, str] = os.environ, root: Path = PROJECT_
 
 
 def load_settings(path: Path | None = None, environ: Mapping[str, str] = os.environ, root: Path = PROJECT_ROOT) -> Settings:
-    """Reads and validates the settings file. Raises SettingsError naming the file and setting."""
+    """Reads and validates the settings file (default: `settings_path()`). Raises SettingsError
+    naming the file and setting."""
     if path is None:
         path, is_example = settings_path(environ, root)
         if is_example:
@@ -49,8 +50,10 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] = os.envi
                 f"Copy it to {SETTINGS_FILE} and fill in your own values.",
                 file=sys.stderr,
             )
+    # The example's made-up values must never reach a deploy (the stacks refuse to plan).
+    is_example = path.resolve() == (root / EXAMPLE_FILE).resolve()
     display = _display(path)
-    return parse_settings(read_tfvars(path, display), display)
+    return parse_settings(read_tfvars(path, display), path, from_example=is_example, display=display)
 
 
 def _display(path: Path) -> str:

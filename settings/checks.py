@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Any
+from typing import Any, Callable
 
 # `namespace` prefixes every AWS resource the module names: S3 buckets and RDS/ElastiCache
 # identifiers take only lowercase letters, digits and hyphens, start with a letter, and have
@@ -12,11 +12,18 @@ from typing import Any
 # names) leave room for a prefix of about 20 characters.
 NAMESPACE_MAX = 20
 _NAMESPACE = re.compile(r"^[a-z](?:[a-z0-9]|-(?!-))*(?<!-)$")
-_DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$", re.I)
+# Patterns are used with fullmatch (`$` alone would also match before a final "\n"), and re.ASCII
+# (with re.I alone, [a-z] also matches the Kelvin sign and the long s; \w matches any letter).
+_DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$", re.I | re.ASCII)
 _ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
 _K8S_VERSION = re.compile(r"^1\.[1-9][0-9]?$")
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$")
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+# Reserved by S3 (its bucket naming rules): access point, Object Lambda, Multi-Region Access Point,
+# directory and table bucket names.
+_BUCKET_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+_BUCKET_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+_PREFIX_LENGTH = re.compile(r"0|[1-9][0-9]{0,2}")
 
 
 def namespace(value: str) -> str | None:
@@ -24,7 +31,7 @@ def namespace(value: str) -> str | None:
         return "must not be empty: it prefixes the name of every AWS resource the module creates"
     if len(value) > NAMESPACE_MAX:
         return f"{value!r} is {len(value)} characters long; keep it to {NAMESPACE_MAX} so derived AWS names stay within their limits"
-    if not _NAMESPACE.match(value):
+    if not _NAMESPACE.fullmatch(value):
         return (
             f"{value!r} is not usable as an AWS resource name prefix: use lowercase letters, digits and "
             "single hyphens, starting with a letter and not ending with a hyphen"
@@ -34,38 +41,39 @@ def namespace(value: str) -> str | None:
 
 def domain_name(value: str) -> str | None:
     labels = value.split(".")
-    if len(value) > 253 or len(labels) < 2 or not all(_DNS_LABEL.match(label) for label in labels):
+    if len(value) > 253 or len(labels) < 2 or not all(_DNS_LABEL.fullmatch(label) for label in labels):
         return f"{value!r} is not a DNS domain name such as \"wandb.example.com\" (no scheme, no trailing dot)"
     return None
 
 
 def subdomain(value: str) -> str | None:
-    if not all(_DNS_LABEL.match(label) for label in value.split(".")):
+    if not all(_DNS_LABEL.fullmatch(label) for label in value.split(".")):
         return f"{value!r} is not a DNS label such as \"wandb\" (letters, digits and hyphens)"
     return None
 
 
 def zone_id(value: str) -> str | None:
-    if not _ZONE_ID.match(value):
+    if not _ZONE_ID.fullmatch(value):
         return f"{value!r} is not a Route 53 hosted zone id (they look like \"Z032246913CW32RVRY0WU\")"
     return None
 
 
 def eks_cluster_version(value: str) -> str | None:
-    if not _K8S_VERSION.match(value):
+    if not _K8S_VERSION.fullmatch(value):
         return f"{value!r} is not a Kubernetes minor version such as \"1.29\""
     return None
 
 
 def region(value: str) -> str | None:
-    if not _REGION.match(value):
+    if not _REGION.fullmatch(value):
         return f"{value!r} is not an AWS region name such as \"eu-central-1\""
     return None
 
 
 def bucket_name(value: str) -> str | None:
     """S3's naming rules for general-purpose buckets."""
-    if not _BUCKET.match(value) or ".." in value or value.startswith("xn--") or value.endswith("-s3alias"):
+    reserved = value.startswith(_BUCKET_RESERVED_PREFIXES) or value.endswith(_BUCKET_RESERVED_SUFFIXES)
+    if not _BUCKET.fullmatch(value) or ".." in value or reserved:
         return (
             f"{value!r} is not a valid S3 bucket name: 3-63 characters, lowercase letters, digits, "
             "hyphens and dots, starting and ending with a letter or digit"
@@ -77,7 +85,7 @@ def bucket_name(value: str) -> str | None:
         return None
 
 
-def cidr_list(family: int | None):
+def cidr_list(family: int | None) -> Callable[[list[Any]], str | None]:
     """A check for a list of CIDR blocks, all IPv4 (4), all IPv6 (6), or either (None)."""
 
     def check(values: list[Any]) -> str | None:
@@ -93,6 +101,10 @@ def cidr_list(family: int | None):
 def cidr(value: str, family: int | None) -> str | None:
     if "/" not in value:
         return f"{value!r} is not a CIDR block: give a prefix length, e.g. \"{value}/32\""
+    if "%" in value:
+        return f"{value!r} is not a CIDR block: an IPv6 zone (after '%') has no place in one"
+    if not _PREFIX_LENGTH.fullmatch(value.rpartition("/")[2]):
+        return f"{value!r} is not a CIDR block: give the prefix as a length in bits, such as \"/8\" (not a netmask, no leading zero)"
     try:
         network = ipaddress.ip_network(value, strict=True)
     except ValueError:
@@ -118,7 +130,7 @@ def state_key(value: str) -> str | None:
 
 
 def dynamodb_table(value: str) -> str | None:
-    if not re.match(r"^[A-Za-z0-9_.-]{3,255}$", value):
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{3,255}", value):
         return f"{value!r} is not a DynamoDB table name (3-255 of letters, digits, '_', '-', '.')"
     return None
 
@@ -133,9 +145,9 @@ def tag_map(value: dict[str, Any]) -> str | None:
 
 
 # --- the `wandb-storage` stack (bring-your-own bucket) -----------------------------------------
-_ORIGIN = re.compile(r"^(https?)://([a-z0-9*](?:[a-z0-9.*-]*[a-z0-9])?)(?::([0-9]{1,5}))?$", re.I)
+_ORIGIN = re.compile(r"^(https?)://([a-z0-9*](?:[a-z0-9.*-]*[a-z0-9])?)(?::([0-9]{1,5}))?$", re.I | re.ASCII)
 _QUEUE = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
-_ROLE = re.compile(r"^[\w+=,.@-]{1,64}$")
+_ROLE = re.compile(r"^[\w+=,.@-]{1,64}$", re.ASCII)
 
 
 def cors_origin(value: str) -> str | None:
@@ -144,7 +156,7 @@ def cors_origin(value: str) -> str | None:
     example = 'such as "https://wandb.example.com" (scheme, host and optional port)'
     if value == "*":
         return f"\"*\" lets every web site read and write W&B files from a browser; name the W&B server's origin, {example}"
-    match = _ORIGIN.match(value)
+    match = _ORIGIN.fullmatch(value)
     if not match:
         hint = ""
         if "://" not in value:
@@ -176,7 +188,7 @@ def queue_name(value: str) -> str | None:
     """A standard SQS queue's name."""
     if value.endswith(".fifo"):
         return f"{value!r} names a FIFO queue; S3 event notifications need a standard queue (drop the \".fifo\")"
-    if not _QUEUE.match(value):
+    if not _QUEUE.fullmatch(value):
         return f"{value!r} is not an SQS queue name: 1-80 letters, digits, hyphens and underscores"
     return None
 
@@ -184,7 +196,7 @@ def queue_name(value: str) -> str | None:
 def iam_role_name(value: str) -> str | None:
     if value.startswith("arn:"):
         return f"{value!r} is an ARN; give the role's name (the part after \"role/\")"
-    if not _ROLE.match(value):
+    if not _ROLE.fullmatch(value):
         return f"{value!r} is not an IAM role name: 1-64 letters, digits and + = , . @ _ -"
     return None
 

@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
-from constructs_lib import module_releases as releases
+from release_catalog import layouts
+from release_catalog.layouts import InfraRelease, Layout
+from release_catalog.releases import STANDARD_SIZES, ModuleRelease, normalize_constraint
+from release_catalog.secret_patterns import SECRET_NAME, secret_kind
 from settings import checks
 from settings.errors import SettingsError
 from settings.tftypes import type_error
 
 Check = Callable[[Any], "str | None"]
+Fail = Callable[[str | None, str], SettingsError]
 
 
 @dataclass(frozen=True)
@@ -29,7 +34,6 @@ class Key:
     type: str  # a Terraform type expression
     default: Any
     doc: str
-    group: str
     check: Check | None = None
     secret: bool = False  # never echo the value in a message
 
@@ -37,8 +41,8 @@ class Key:
 _NO_DEFAULT = object()  # marks a key that must be given
 
 
-def _key(name, type_, default, group, doc, check=None, secret=False) -> Key:
-    return Key(name, type_, default, doc, group, check, secret)
+def _key(name: str, type_: str, default: Any, doc: str, check: Check | None = None, secret: bool = False) -> Key:
+    return Key(name, type_, default, doc, check, secret)
 
 
 APP_KEYS: Mapping[str, Key] = MappingProxyType(
@@ -46,82 +50,64 @@ APP_KEYS: Mapping[str, Key] = MappingProxyType(
         k.name: k
         for k in (
             # The guide's terraform.tfvars keys.
-            _key("namespace", "string", _NO_DEFAULT, "guide", "Prefix of every AWS resource name.", checks.namespace),
-            _key("license", "string", None, "guide", "W&B license. Never written to the synthesized output: it reaches Terraform as the sensitive variable `license` at deploy time.", checks.non_empty, secret=True),
-            _key("subdomain", "string", None, "guide", "Subdomain of the W&B FQDN (`<subdomain>.<domain_name>`).", checks.subdomain),
-            _key("domain_name", "string", _NO_DEFAULT, "guide", "Domain the W&B FQDN lives in.", checks.domain_name),
-            _key("zone_id", "string", _NO_DEFAULT, "guide", "Route 53 hosted zone where the FQDN record is created.", checks.zone_id),
-            _key("allowed_inbound_cidr", "list(string)", _NO_DEFAULT, "guide", "IPv4 CIDR blocks allowed to reach W&B.", checks.cidr_list(4)),
-            _key("allowed_inbound_ipv6_cidr", "list(string)", _NO_DEFAULT, "guide", "IPv6 CIDR blocks allowed to reach W&B.", checks.cidr_list(6)),
-            _key("eks_cluster_version", "string", None, "guide", "Kubernetes version of the EKS cluster, e.g. \"1.29\". Required by 4.7.2 and 7.x.", checks.eks_cluster_version),
+            _key("namespace", "string", _NO_DEFAULT, "Prefix of every AWS resource name.", checks.namespace),
+            _key("license", "string", None, "W&B license (or `wandb_license`). Never synthesized: Terraform reads it from this file at deploy time.", checks.non_empty, secret=True),
+            _key("subdomain", "string", None, "Subdomain of the W&B FQDN (`<subdomain>.<domain_name>`).", checks.subdomain),
+            _key("domain_name", "string", _NO_DEFAULT, "Domain the W&B FQDN lives in.", checks.domain_name),
+            _key("zone_id", "string", _NO_DEFAULT, "Route 53 hosted zone where the FQDN record is created.", checks.zone_id),
+            _key("allowed_inbound_cidr", "list(string)", _NO_DEFAULT, "IPv4 CIDR blocks allowed to reach W&B.", checks.cidr_list(4)),
+            _key("allowed_inbound_ipv6_cidr", "list(string)", _NO_DEFAULT, "IPv6 CIDR blocks allowed to reach W&B.", checks.cidr_list(6)),
+            _key("eks_cluster_version", "string", None, "Kubernetes version of the EKS cluster, e.g. \"1.29\". Required by 4.7.2 and 7.x.", checks.eks_cluster_version),
             # The aws provider.
-            _key("region", "string", "eu-central-1", "provider", "AWS region of the deployment.", checks.region),
-            _key("default_tags", "map(string)", {}, "provider", "Tags added to every AWS resource (on top of the app's own `Application`/`ManagedBy` tags).", checks.tag_map),
+            _key("region", "string", "eu-central-1", "AWS region of the deployment.", checks.region),
+            _key("default_tags", "map(string)", {}, "Tags added to every AWS resource (on top of the app's own `Application`/`ManagedBy` tags).", checks.tag_map),
             # Module releases.
-            _key("wandb_infra_version", "string", releases.RECOMMENDED, "releases", "Release of `wandb/wandb/aws`: \"~> 7.0\" (recommended), \"1.16.10\" (pre-operator) or \"4.7.2\" (post-operator)."),
-            _key("wandb_app_version", "string", releases.APP_DEFAULT, "pre-operator", "Release of `wandb/wandb/kubernetes` (pre-operator layout only): \"1.12.0\" or \"~> 1.0\"."),
-            _key("wandb_version", "string", None, "pre-operator", "W&B server version the pre-operator `wandb_app` module runs, e.g. \"0.51.2\".", checks.non_empty),
-            _key("wandb_image", "string", None, "pre-operator", "W&B server image for the pre-operator `wandb_app` module (module default: wandb/local).", checks.non_empty),
+            _key("wandb_infra_version", "string", layouts.DEFAULT_INFRA_VERSION, "Release of `wandb/wandb/aws`: one of " + ", ".join(f'"{v}"' for v in layouts.INFRA_RELEASES) + "."),
+            _key("wandb_app_version", "string", layouts.DEFAULT_APP_VERSION, "Release of `wandb/wandb/kubernetes` (pre-operator layout only): \"1.12.0\" or \"~> 1.0\"."),
+            _key("wandb_version", "string", None, "W&B server version the pre-operator `wandb_app` module runs, e.g. \"0.51.2\".", checks.non_empty),
+            _key("wandb_image", "string", None, "W&B server image for the pre-operator `wandb_app` module (module default: wandb/local).", checks.non_empty),
             # Remote state.
-            _key("state_bucket", "string", None, "state", "S3 bucket for the remote state. Unset: local state in `terraform.<stack>.tfstate` at the project root.", checks.bucket_name),
-            _key("state_key", "string", "wandb/terraform.tfstate", "state", "Object key of the `wandb` stack's state in `state_bucket`; other stacks keep theirs beside it as `<stack>.tfstate`.", checks.state_key),
-            _key("state_region", "string", None, "state", "Region of `state_bucket` (default: `region`).", checks.region),
-            _key("state_lock_table", "string", None, "state", "DynamoDB table for state locking. Unset: S3-native locking (`use_lockfile`, Terraform >= 1.10).", checks.dynamodb_table),
+            _key("state_bucket", "string", None, "S3 bucket for the remote state. Unset: local state in `terraform.<stack>.tfstate` at the project root.", checks.bucket_name),
+            _key("state_key", "string", "wandb/terraform.tfstate", "Object key of the `wandb` stack's state in `state_bucket`; other stacks keep theirs beside it as `<stack>.tfstate`.", checks.state_key),
+            _key("state_region", "string", None, "Region of `state_bucket` (default: `region`).", checks.region),
+            _key("state_lock_table", "string", None, "DynamoDB table for state locking. Unset: S3-native locking (`use_lockfile`, Terraform >= 1.10).", checks.dynamodb_table),
             # The `wandb-storage` stack: the guide's manual (bring-your-own bucket) file storage.
-            _key("storage_bucket_name", "string", None, "storage", "S3 bucket for W&B files. Unset: `<namespace>-wandb-files-<account id>`.", checks.file_bucket_name),
-            _key("storage_queue_name", "string", None, "storage", "SQS queue receiving the bucket's object-created events. Unset: `<namespace>-wandb-file-events`.", checks.queue_name),
-            _key("storage_cors_origins", "list(string)", None, "storage", "Origins allowed to GET/PUT files from a browser. Unset: `https://<subdomain>.<domain_name>`.", checks.cors_origins),
-            _key("storage_node_role_name", "string", None, "storage", "IAM role of the nodes running W&B; the storage access policy is attached to it. Unset: not attached.", checks.iam_role_name),
-            _key("storage_noncurrent_version_days", "number", 30, "storage", "Days an overwritten or deleted file's old version is kept before S3 expires it.", checks.positive_days),
-            _key("storage_force_destroy", "bool", False, "storage", "true lets `cdktf destroy wandb-storage` delete the bucket with every stored file (test buckets only)."),
+            _key("storage_bucket_name", "string", None, "S3 bucket for W&B files. Unset: `<namespace>-wandb-files-<account id>`.", checks.file_bucket_name),
+            _key("storage_queue_name", "string", None, "SQS queue receiving the bucket's object-created events. Unset: `<namespace>-wandb-file-events`.", checks.queue_name),
+            _key("storage_cors_origins", "list(string)", None, "Origins allowed to GET/PUT files from a browser. Unset: `https://<subdomain>.<domain_name>`.", checks.cors_origins),
+            _key("storage_node_role_name", "string", None, "IAM role of the nodes running W&B; the storage access policy is attached to it. Unset: not attached.", checks.iam_role_name),
+            _key("storage_noncurrent_version_days", "number", 30, "Days an overwritten or deleted file's old version is kept before S3 expires it.", checks.positive_days),
+            _key("storage_force_destroy", "bool", False, "true lets `cdktf destroy wandb-storage` delete the bucket with every stored file (test buckets only)."),
         )
     }
 )
 
 # Names the guide uses for the same setting.
-ALIASES = MappingProxyType({"wandb_license": "license"})
+ALIASES: Mapping[str, str] = MappingProxyType({"wandb_license": "license"})
 
 # Guide snippets that name keys no release declares; the hint beats a fuzzy match.
-KNOWN_MISTAKES = MappingProxyType({"create_elasticache_subnet": "create_elasticache"})
+KNOWN_MISTAKES: Mapping[str, str] = MappingProxyType({"create_elasticache_subnet": "create_elasticache"})
 
 # Checks for module inputs beyond their declared type.
 _MODULE_INPUT_CHECKS: Mapping[str, Check] = MappingProxyType(
     {
         "kubernetes_public_access_cidrs": checks.cidr_list(None),
         "bucket_name": lambda v: checks.bucket_name(v) if v else None,
+        "size": lambda v: None if v in STANDARD_SIZES else f"{v!r} is not a size the module defines; use one of {', '.join(STANDARD_SIZES)}",
     }
 )
 
 PRE_OPERATOR_ONLY = ("wandb_app_version", "wandb_version", "wandb_image")
 
-# The guide's pre- and post-operator tfvars files lack keys the recommended layout requires;
-# the module's own migration files (docs/operator-migration in terraform-aws-wandb, which the
-# guide links) supply these values, so the guide's files work as they are.
-LAYOUT_DEFAULTS: Mapping[str, Mapping[str, Any]] = MappingProxyType(
-    {
-        releases.PRE_OPERATOR: {
-            "allowed_inbound_cidr": ["0.0.0.0/0"],
-            "allowed_inbound_ipv6_cidr": ["::/0"],
-            "eks_cluster_version": "1.25",
-        },
-        releases.POST_OPERATOR: {
-            "allowed_inbound_cidr": ["0.0.0.0/0"],
-            "allowed_inbound_ipv6_cidr": ["::/0"],
-        },
-    }
-)
-
 
 @dataclass(frozen=True)
 class StateSettings:
+    """Where Terraform keeps the state. `bucket` None: local state files at the project root."""
+
     bucket: str | None
     key: str
     region: str
     lock_table: str | None
-
-    @property
-    def remote(self) -> bool:
-        return self.bucket is not None
 
 
 @dataclass(frozen=True)
@@ -131,58 +117,59 @@ class StorageSettings:
     bucket_name: str | None
     queue_name: str
     cors_origins: tuple[str, ...]
-    node_role_name: str | None = None
-    noncurrent_version_days: int = 30
-    force_destroy: bool = False
+    node_role_name: str | None
+    noncurrent_version_days: int
+    force_destroy: bool
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Validated settings. `license` is kept out of repr() so it cannot leak into a log."""
+    """Validated settings, as `parse_settings` builds them. `license` is kept out of repr() so
+    it cannot leak into a log."""
 
-    source_file: str
+    source: Path  # the settings file, absolute
+    from_example: bool  # read from terraform.tfvars.example (the fallback on a fresh clone)
+    file_keys: tuple[str, ...]  # every key the file sets, as written there (aliases included)
     namespace: str
     domain_name: str
     zone_id: str
     allowed_inbound_cidr: tuple[str, ...]
     allowed_inbound_ipv6_cidr: tuple[str, ...]
-    subdomain: str | None = None
-    eks_cluster_version: str | None = None
-    region: str = "eu-central-1"
-    default_tags: Mapping[str, str] = field(default_factory=dict)
-    wandb_infra_version: str = releases.RECOMMENDED
-    wandb_app_version: str = releases.APP_DEFAULT
-    wandb_version: str | None = None
-    wandb_image: str | None = None
-    state: StateSettings = StateSettings(None, "wandb/terraform.tfstate", "eu-central-1", None)
-    storage: StorageSettings = StorageSettings(None, "wandb-wandb-file-events", ("https://wandb.example.com",))
-    # Inputs of the chosen wandb/wandb/aws release that the settings file set explicitly.
-    module_inputs: Mapping[str, Any] = field(default_factory=dict)
-    license_given: bool = False
-    license: str | None = field(default=None, repr=False, compare=False)
-    # Every key the file set, after aliasing (for warnings that name the setting).
-    given: frozenset[str] = frozenset()
+    subdomain: str | None
+    eks_cluster_version: str | None
+    region: str
+    default_tags: Mapping[str, str]
+    infra: InfraRelease
+    app_version: str
+    wandb_version: str | None
+    wandb_image: str | None
+    state: StateSettings
+    storage: StorageSettings
+    # Inputs of the chosen wandb/wandb/aws release that the settings file sets explicitly.
+    module_inputs: Mapping[str, Any]
+    license: str | None = field(repr=False, compare=False)
 
     @property
-    def infra_release(self) -> releases.ModuleRelease:
-        return releases.infra_release(self.wandb_infra_version)
+    def layout(self) -> Layout:
+        return self.infra.layout
 
     @property
-    def app_release(self) -> releases.ModuleRelease:
-        return releases.app_release(self.wandb_app_version)
+    def infra_release(self) -> ModuleRelease:
+        return self.infra.release
 
     @property
-    def layout(self) -> str:
-        """"recommended", "pre-operator" or "post-operator"."""
-        return {
-            releases.RECOMMENDED: "recommended",
-            releases.PRE_OPERATOR: "pre-operator",
-            releases.POST_OPERATOR: "post-operator",
-        }[self.wandb_infra_version]
+    def app_release(self) -> ModuleRelease:
+        return layouts.app_release(self.app_version)
 
     @property
     def fqdn(self) -> str:
         return fqdn(self.subdomain, self.domain_name)
+
+    def infra_input(self, name: str) -> Any:
+        """What the stack writes for `wandb_infra` input `name`: the setting, else the app's default."""
+        if name in self.module_inputs:
+            return self.module_inputs[name]
+        return layouts.written_default(self.layout, name)
 
 
 def fqdn(subdomain: str | None, domain_name: str) -> str:
@@ -190,30 +177,35 @@ def fqdn(subdomain: str | None, domain_name: str) -> str:
     return f"{subdomain}.{domain_name}" if subdomain else domain_name
 
 
-def parse_settings(raw: Mapping[str, Any], source_file: str) -> Settings:
-    """Validates the key/value pairs of a settings file. Raises SettingsError on the first problem."""
+def parse_settings(raw: Mapping[str, Any], source: str | Path, *, from_example: bool = False, display: str | None = None) -> Settings:
+    """Validates the key/value pairs of a settings file. Raises SettingsError on the first problem.
+
+    source: the settings file (relative paths are taken from the working directory).
+    display: how messages name the file (default: `source` as given)."""
+    shown = display or str(source)
 
     def fail(name: str | None, message: str) -> SettingsError:
-        return SettingsError(source_file, name, message)
+        return SettingsError(shown, name, message)
 
     values = _apply_aliases(dict(raw), fail)
 
     infra_version = _app_value(values, "wandb_infra_version", fail)
-    normalized = releases.normalize_constraint(infra_version)
-    if normalized not in releases.SUPPORTED_INFRA_VERSIONS:
+    normalized = normalize_constraint(infra_version)
+    if normalized not in layouts.INFRA_RELEASES:
         raise fail(
             "wandb_infra_version",
             f"{infra_version!r} is not a supported release of wandb/wandb/aws; use one of "
-            + ", ".join(f'"{v}"' for v in releases.SUPPORTED_INFRA_VERSIONS),
+            + ", ".join(f'"{v}"' for v in layouts.INFRA_RELEASES),
         )
-    release = releases.infra_release(normalized)
+    infra = layouts.INFRA_RELEASES[normalized]
+    release = infra.release
 
     # Every key must be the app's own or an input of the chosen release.
     for name in values:
         if name not in APP_KEYS and not release.declares(name):
             raise fail(name, _unknown_key_message(name, release))
 
-    layout_defaults = LAYOUT_DEFAULTS.get(normalized, {})
+    layout_defaults = layouts.setting_defaults(infra.layout)
     typed: dict[str, Any] = {}
     for name, key in APP_KEYS.items():
         if name in values:
@@ -231,31 +223,30 @@ def parse_settings(raw: Mapping[str, Any], source_file: str) -> Settings:
         if name in APP_KEYS:
             continue
         variable = release.variables[name]
-        module_inputs[name] = _checked(name, value, variable.type, _MODULE_INPUT_CHECKS.get(name), False, fail)
-        if name == "size" and value not in releases.STANDARD_SIZES:
-            raise fail(name, f"{value!r} is not a size {release.label} defines; use one of {', '.join(releases.STANDARD_SIZES)}")
         if value is None and not variable.nullable:
             raise fail(name, f"must not be null ({release.label} declares it non-nullable)")
+        module_inputs[name] = _checked(name, value, variable.type, _MODULE_INPUT_CHECKS.get(name), False, fail)
 
-    layout = {releases.PRE_OPERATOR: "pre-operator"}.get(normalized, "operator")
-    if layout != "pre-operator":
+    _refuse_secrets(values, typed["license"], fail)
+
+    if not infra.layout.has_app_module:
         for name in PRE_OPERATOR_ONLY:
             if name in values:
                 raise fail(
                     name,
-                    f"is used only by the pre-operator layout (wandb_infra_version = \"{releases.PRE_OPERATOR}\"); "
+                    f"is used only by the pre-operator layout (wandb_infra_version = \"1.16.10\"); "
                     f"with {release.label} the W&B version is managed by the operator's release channel, so remove it",
                 )
-    app_version = releases.normalize_constraint(typed["wandb_app_version"])
-    if app_version not in releases.SUPPORTED_APP_VERSIONS:
+    app_version = normalize_constraint(typed["wandb_app_version"])
+    if app_version not in layouts.APP_RELEASES:
         raise fail(
             "wandb_app_version",
             f"{typed['wandb_app_version']!r} is not a supported release of wandb/wandb/kubernetes; use one of "
-            + ", ".join(f'"{v}"' for v in releases.SUPPORTED_APP_VERSIONS),
+            + ", ".join(f'"{v}"' for v in layouts.APP_RELEASES),
         )
     if "eks_cluster_version" in release.required_inputs and typed["eks_cluster_version"] is None:
         hint = ""
-        if normalized == releases.POST_OPERATOR:
+        if infra.layout is Layout.POST_OPERATOR:
             hint = (
                 " When migrating from the pre-operator layout, give the cluster's current version "
                 "(`aws eks describe-cluster --name <cluster> --query cluster.version`) so the migration "
@@ -266,7 +257,9 @@ def parse_settings(raw: Mapping[str, Any], source_file: str) -> Settings:
         raise fail("eks_cluster_version", f"is not an input of {release.label}")
 
     return Settings(
-        source_file=source_file,
+        source=Path(source).absolute(),
+        from_example=from_example,
+        file_keys=tuple(raw),
         namespace=typed["namespace"],
         domain_name=typed["domain_name"],
         zone_id=typed["zone_id"],
@@ -276,8 +269,8 @@ def parse_settings(raw: Mapping[str, Any], source_file: str) -> Settings:
         eks_cluster_version=typed["eks_cluster_version"],
         region=typed["region"],
         default_tags=MappingProxyType(dict(typed["default_tags"])),
-        wandb_infra_version=normalized,
-        wandb_app_version=app_version,
+        infra=infra,
+        app_version=app_version,
         wandb_version=typed["wandb_version"],
         wandb_image=typed["wandb_image"],
         state=StateSettings(
@@ -288,9 +281,7 @@ def parse_settings(raw: Mapping[str, Any], source_file: str) -> Settings:
         ),
         storage=_storage_settings(typed),
         module_inputs=MappingProxyType(module_inputs),
-        license_given=typed["license"] is not None,
         license=typed["license"],
-        given=frozenset(values),
     )
 
 
@@ -305,7 +296,7 @@ def _storage_settings(typed: Mapping[str, Any]) -> StorageSettings:
     )
 
 
-def _apply_aliases(values: dict[str, Any], fail) -> dict[str, Any]:
+def _apply_aliases(values: dict[str, Any], fail: Fail) -> dict[str, Any]:
     for alias, name in ALIASES.items():
         if alias in values:
             if name in values:
@@ -314,7 +305,7 @@ def _apply_aliases(values: dict[str, Any], fail) -> dict[str, Any]:
     return values
 
 
-def _app_value(values: Mapping[str, Any], name: str, fail) -> Any:
+def _app_value(values: Mapping[str, Any], name: str, fail: Fail) -> Any:
     key = APP_KEYS[name]
     if name not in values:
         return key.default
@@ -322,7 +313,7 @@ def _app_value(values: Mapping[str, Any], name: str, fail) -> Any:
     return _checked(name, values[name], key.type, key.check, key.secret, fail)
 
 
-def _refuse_null(name: str, values: Mapping[str, Any], fail, has_default: bool = False) -> None:
+def _refuse_null(name: str, values: Mapping[str, Any], fail: Fail, has_default: bool = False) -> None:
     """`null` stands for "unset" only where unset means None; elsewhere it is refused, naming the
     setting, instead of reaching code that expects a value."""
     key = APP_KEYS[name]
@@ -333,7 +324,7 @@ def _refuse_null(name: str, values: Mapping[str, Any], fail, has_default: bool =
     raise fail(name, "must not be null; remove the line to use the default")
 
 
-def _checked(name: str, value: Any, tf_type: str, check: Check | None, secret: bool, fail) -> Any:
+def _checked(name: str, value: Any, tf_type: str, check: Check | None, secret: bool, fail: Fail) -> Any:
     if value is None:
         return None
     err = type_error(value, tf_type)
@@ -342,14 +333,48 @@ def _checked(name: str, value: Any, tf_type: str, check: Check | None, secret: b
     if check is not None:
         err = check(value)
         if err:
-            raise fail(name, "the value is not valid" if secret else err)
+            # A secret's own value never appears in a message.
+            raise fail(name, "the value is not valid" if secret and str(value).strip() and str(value) in err else err)
     return value
 
 
-def _unknown_key_message(name: str, release: releases.ModuleRelease) -> str:
-    other = [
-        v for v in releases.SUPPORTED_INFRA_VERSIONS if v != release.constraint and releases.infra_release(v).declares(name)
-    ]
+def _refuse_secrets(values: Mapping[str, Any], license: str | None, fail: Fail) -> None:
+    """No setting but the license holds a secret: every other value is written to cdktf.out in
+    clear text (the same test as the NO-SECRET-LITERALS rule, caught here with the setting named)."""
+    for name, value in values.items():
+        if APP_KEYS.get(name, _PLAIN).secret:
+            continue
+        for path, text in _strings(value, name):
+            if license and license in text:
+                raise fail(name, f"holds the license (at {path}); the license goes only in `license`, which is never synthesized")
+            kind = secret_kind(text)
+            if kind is None and any(SECRET_NAME.search(part) for part in path.split(".")):
+                kind = "a secret, by its name"
+            if kind:
+                raise fail(
+                    name,
+                    f"{path} looks like {kind}; settings other than `license` are written to cdktf.out in clear "
+                    "text, so keep secrets out of the settings file (pass AWS credentials through the environment "
+                    "or a profile)",
+                )
+
+
+_PLAIN = Key("", "any", None, "")
+
+
+def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item, path)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, f"{path}.{key}")
+
+
+def _unknown_key_message(name: str, release: ModuleRelease) -> str:
+    other = [c for c, r in layouts.INFRA_RELEASES.items() if c != release.constraint and r.release.declares(name)]
     if other:
         return (
             f"is not an input of {release.label}, the release `wandb_infra_version` chooses "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from hcl2.parser import parser as hcl2_parser  # the cached LALR parser (hcl2.parses builds one: ~2 s)
 from hcl2.transformer import DictTransformer
@@ -50,19 +50,21 @@ def read_tfvars(path: Path, display: str | None = None) -> dict[str, Any]:
             raise SettingsError(display, name, "is set more than once") from None
         raise SettingsError(display, None, f"not valid HCL: {message}") from None
 
+    if not isinstance(values, dict):
+        raise SettingsError(display, None, "not valid HCL: expected `name = value` lines")
     for name, value in values.items():
         _reject_expressions(display, name, value)
     return values
 
 
-def _top_level_nodes(tree):
+def _top_level_nodes(tree: Any) -> Iterator[Any]:
     for body in tree.children:
         for node in getattr(body, "children", []):
             if hasattr(node, "data"):
                 yield node
 
 
-def _block_name(node) -> str | None:
+def _block_name(node: Any) -> str | None:
     first = node.children[0] if node.children else None
     for child in getattr(first, "children", [first]):
         if isinstance(child, str):
@@ -70,7 +72,7 @@ def _block_name(node) -> str | None:
     return None
 
 
-def _line(node) -> str:
+def _line(node: Any) -> str:
     meta = getattr(node, "meta", None)
     return str(getattr(meta, "line", "?")) if meta is not None and not getattr(meta, "empty", True) else "?"
 

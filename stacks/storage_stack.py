@@ -12,15 +12,15 @@ from cdktf import TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from constructs import Construct
 
-from constructs_lib.aws_provider import AwsProviderProps, aws_provider
-from constructs_lib.file_storage import FileStorage, FileStorageProps
+from constructs_lib.aws_provider import aws_provider
+from constructs_lib.file_storage import FileStorage
+from constructs_lib.settings_file import SettingsFile
 from constructs_lib.terraform_block import configure_state, pin_versions
+from release_catalog.constraints import TERRAFORM_FLOOR
 from settings import Settings
+from stacks import from_settings as props
 
 STACK_ID = "wandb-storage"
-
-# S3-native state locking (`use_lockfile`) needs Terraform 1.10 (as for the `wandb` stack).
-TERRAFORM_CONSTRAINT = ">= 1.10"
 
 # The stack does not use the W&B module, so it is not bound by the module's `~> 4.0`. 5.100 is the
 # oldest release it is tested with (the provider mirror on the build machine); 6.x is current.
@@ -30,28 +30,15 @@ AWS_PROVIDER_CONSTRAINT = ">= 5.100.0, < 7.0.0"
 class WandbStorageStack(TerraformStack):
     def __init__(self, scope: Construct, id: str, settings: Settings):
         super().__init__(scope, id)
-        storage = settings.storage
-        pin_versions(self, TERRAFORM_CONSTRAINT, {"aws": AWS_PROVIDER_CONSTRAINT})
-        configure_state(self, id, settings.state)
-        aws_provider(self, AwsProviderProps(region=settings.region, tags=settings.default_tags))
+        pin_versions(self, TERRAFORM_FLOOR, {"aws": AWS_PROVIDER_CONSTRAINT})
+        configure_state(self, props.state_backend(settings, id))
+        aws_provider(self, props.aws_provider_props(settings))
+        self.settings_file = SettingsFile(self, "settings_file", props.settings_file_props(settings))
 
         account = DataAwsCallerIdentity(self, "account")
-        bucket_name = storage.bucket_name or f"{settings.namespace}-wandb-files-{account.account_id}"
-        self.files = FileStorage(
-            self,
-            "files",
-            FileStorageProps(
-                bucket_name=bucket_name,
-                queue_name=storage.queue_name,
-                cors_origins=storage.cors_origins,
-                node_policy_name=f"{settings.namespace}-wandb-file-storage",
-                account_id=account.account_id,
-                noncurrent_version_days=storage.noncurrent_version_days,
-                force_destroy=storage.force_destroy,
-            ),
-        )
-        if storage.node_role_name:
-            self.files.grant_node_access(storage.node_role_name)
+        self.files = FileStorage(self, "files", props.file_storage_props(settings, account.account_id))
+        if settings.storage.node_role_name:
+            self.files.grant_node_access(settings.storage.node_role_name)
 
         # What the W&B system settings page asks for, in its order (docs/storage.md).
         outputs = {

@@ -52,16 +52,20 @@ def write_settings(folder: Path, values: Mapping[str, Any], name: str = "terrafo
     return path
 
 
-def synth_app(settings_values: Mapping[str, Any], outdir: Path) -> dict[str, dict]:
+def synth_app(
+    settings_values: Mapping[str, Any], outdir: Path, source: str = "test.tfvars", from_example: bool = False
+) -> dict[str, dict]:
     """Synthesizes the whole app in-process, as `cdktf synth` would, into `outdir`; returns
-    {stack id: parsed cdk.tf.json}. Imports the bindings once per test process."""
+    {stack id: parsed cdk.tf.json}. `source` is the settings file the values stand for (relative
+    to the project root); Terraform reads the license from it at deploy time. Imports the bindings
+    once per test process."""
     from cdktf import App
 
     from settings import parse_settings
     from stacks import build_app
 
-    settings = parse_settings(dict(settings_values), "test.tfvars")
-    app = App(outdir=str(outdir))
+    settings = parse_settings(dict(settings_values), PROJECT_ROOT / source, from_example=from_example)
+    app = App(outdir=str(outdir), stack_traces=False)
     build_app(app, settings)
     app.synth()
     stacks = {}

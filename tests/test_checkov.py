@@ -84,10 +84,11 @@ def load_skips() -> list[dict]:
 
 
 def _known(settings: dict) -> bool:
-    from constructs_lib import module_releases as releases
+    from release_catalog import layouts
+    from release_catalog.releases import normalize_constraint
     from settings import APP_KEYS
 
-    release = releases.infra_release(releases.normalize_constraint(settings.get("wandb_infra_version", releases.RECOMMENDED)))
+    release = layouts.INFRA_RELEASES[normalize_constraint(settings.get("wandb_infra_version", layouts.DEFAULT_INFRA_VERSION))].release
     return all(k in APP_KEYS or k == "wandb_license" or release.declares(k) for k in settings)
 
 

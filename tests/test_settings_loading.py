@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 from helpers import GUIDE_SETTINGS, PROJECT_ROOT, SENTINEL_LICENSE, to_hcl
+from release_catalog.layouts import Layout
 from settings import load_settings, parse_settings, settings_path
 
 
@@ -23,7 +24,8 @@ def test_fresh_clone_falls_back_to_the_example_and_says_so(tmp_path, capsys):
     settings = load_settings(environ={}, root=tmp_path)
     assert "using terraform.tfvars.example" in capsys.readouterr().err
     assert settings.namespace == "wandb"
-    assert settings.layout == "recommended"
+    assert settings.layout is Layout.RECOMMENDED
+    assert settings.from_example
 
 
 def test_the_guides_minimal_file_parses(tmp_path):
@@ -33,7 +35,10 @@ def test_the_guides_minimal_file_parses(tmp_path):
     assert settings.fqdn == "wandb-aws.wandb.ml"
     assert settings.allowed_inbound_cidr == ("0.0.0.0/0",)
     assert settings.region == "eu-central-1"
-    assert settings.license_given
+    assert settings.license == SENTINEL_LICENSE
+    assert not settings.from_example
+    assert settings.source == path
+    assert settings.file_keys == tuple(GUIDE_SETTINGS)
     assert settings.module_inputs == {}
 
 
@@ -44,4 +49,4 @@ def test_license_is_kept_out_of_repr():
 
 
 def test_constraint_spelling_is_normalized():
-    assert parse_settings({**GUIDE_SETTINGS, "wandb_infra_version": "~>7.0"}, "t").wandb_infra_version == "~> 7.0"
+    assert parse_settings({**GUIDE_SETTINGS, "wandb_infra_version": "~>7.0"}, "t").infra.constraint == "~> 7.0"

@@ -107,7 +107,8 @@ def test_provider_region_and_tags(stack, custom):
     assert provider["default_tags"][0]["tags"]["Team"] == "ml-platform"
 
 
-def test_no_emulator_settings_without_the_variable(stack):
+def test_the_provider_holds_only_region_and_tags(stack):
+    """Nothing in the product points the provider anywhere else (the e2e test uses AWS_ENDPOINT_URL)."""
     (provider,) = stack["provider"]["aws"]
     assert set(provider) == {"region", "default_tags"}
 
@@ -307,3 +308,11 @@ def satisfies(version: str, constraint: str) -> bool:
 
 def test_satisfies_helper():
     assert satisfies("1.2.3", ">= 1.2, < 2.0") and not satisfies("2.0.0", ">= 1.2, < 2.0")
+
+
+def test_the_settings_files_keys_are_declared_and_the_license_stays_sensitive(stack):
+    """The cdktf CLI passes terraform.tfvars to every stack as a var file: each key is declared
+    (no "undeclared variable" warnings), and the license's variable is sensitive here too."""
+    assert set(GUIDE_SETTINGS) <= set(stack["variable"])
+    assert stack["variable"]["license"]["sensitive"] is True
+    assert "locals" not in stack  # this stack reads nothing from the file at deploy time

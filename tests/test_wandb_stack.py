@@ -62,15 +62,24 @@ def test_module_is_the_guides(synthesized):
         assert module[key] == value, key
 
 
-def test_license_is_a_sensitive_variable_passed_to_the_module(synthesized):
+def test_license_is_read_from_the_settings_file_at_deploy_time(synthesized):
+    """The module gets `local.license`: the settings file's `license` or `wandb_license`, decoded by
+    Terraform itself, else the sensitive variable (TF_VAR_license). tests/test_settings_file_terraform.py
+    runs it in real Terraform."""
     stack = wandb(synthesized)
-    assert stack["variable"]["license"] == {
-        "description": stack["variable"]["license"]["description"],
-        "sensitive": True,
-        "type": "string",
-    }
-    assert "default" not in stack["variable"]["license"]
-    assert stack["module"]["wandb_infra"]["license"] == "${var.license}"
+    assert stack["module"]["wandb_infra"]["license"] == "${local.license}"
+    decoded = 'provider::terraform::decode_tfvars(file("../../../test.tfvars"))'
+    assert stack["locals"]["license"] == f"${{sensitive(try({decoded}.license, {decoded}.wandb_license, var.license))}}"
+    assert stack["terraform"]["required_providers"]["terraform"] == {"source": "terraform.io/builtin/terraform"}
+    variable = stack["variable"]["license"]
+    assert (variable["sensitive"], variable["type"], variable["default"]) == (True, "string", None)
+
+
+def test_every_key_of_the_settings_file_is_declared(synthesized):
+    """The cdktf CLI passes terraform.tfvars as a var file: no "undeclared variable" warnings."""
+    stack = wandb(synthesized)
+    assert set(GUIDE_SETTINGS) <= set(stack["variable"])
+    assert stack["variable"]["namespace"] == {"default": None, "description": stack["variable"]["namespace"]["description"]}
 
 
 def test_license_appears_in_no_synthesized_file(synthesized):
@@ -147,7 +156,7 @@ def test_module_inputs_pass_through_under_their_own_names(tmp_path):
 def test_wandb_license_is_the_same_setting_as_license(tmp_path):
     settings = {k: v for k, v in GUIDE_SETTINGS.items() if k != "license"}
     stack = synth_app({**settings, "wandb_license": SENTINEL_LICENSE}, tmp_path)["wandb"]
-    assert stack["module"]["wandb_infra"]["license"] == "${var.license}"
+    assert stack["module"]["wandb_infra"]["license"] == "${local.license}"
     assert SENTINEL_LICENSE not in json.dumps(stack)
 
 
@@ -175,3 +184,9 @@ def test_remote_state_can_lock_with_dynamodb(tmp_path):
     assert backend["dynamodb_table"] == "tf-locks"
     assert backend["region"] == "us-east-1"
     assert "use_lockfile" not in backend
+
+
+def test_size_null_is_the_module_default(tmp_path):
+    """`size = null` is the module's own default where `size` exists; it is written as null."""
+    stack = synth_app({**GUIDE_SETTINGS, "size": None}, tmp_path)["wandb"]
+    assert stack["module"]["wandb_infra"]["size"] is None

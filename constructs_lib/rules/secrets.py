@@ -1,28 +1,16 @@
 """No secret written into the synthesized JSON: module inputs and provider arguments must not hold
 a literal that looks like a credential. Secrets reach Terraform as sensitive variables
-(`${var.license}`, TF_VAR_license) or references to where they are kept."""
+(`${local.license}`, read from the settings file at deploy time) or references to where they are
+kept. What a secret looks like is shared with the settings loader (release_catalog.secret_patterns),
+which refuses one in a setting first, naming the setting."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from constructs_lib.rules.base import Level, Rule, StackView
-
-# Argument names that hold a secret (matched on whole words of the snake_case name).
-SECRET_NAME = re.compile(
-    r"(^|_)(license|password|passwd|passphrase|secrets?|token|api_key|apikey|access_key|secret_key|"
-    r"private_key|client_key|client_secret|credentials?)($|_)",
-    re.IGNORECASE,
-)
-
-# Values that are credentials whatever the argument is called.
-SECRET_VALUE_PATTERNS = (
-    ("an AWS access key id", re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b")),
-    ("a private key", re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")),
-    ("a URL with a password in it", re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@${}]+:[^@\s/${}]+@", re.IGNORECASE)),
-)
+from release_catalog.secret_patterns import SECRET_NAME, secret_kind
 
 # Keys of a module block that are Terraform's own, not inputs.
 MODULE_META = {"//", "source", "version", "providers", "depends_on", "count", "for_each"}
@@ -50,9 +38,9 @@ def secret_problem(path: str, value: str) -> str | None:
     """Why `value` (at the dotted argument path `path`) looks like a secret, or None."""
     if not value.strip() or _is_reference(value.strip()):
         return None
-    for label, pattern in SECRET_VALUE_PATTERNS:
-        if pattern.search(value):
-            return f"looks like {label}"
+    kind = secret_kind(value)
+    if kind is not None:
+        return f"looks like {kind}"
     if any(SECRET_NAME.search(part) for part in path.split(".")) and "${" not in value:
         return "is a literal value for a secret"
     return None

@@ -1,0 +1,165 @@
+"""Settings to props: the one place where the validated `Settings` become the typed props of the
+constructs in `constructs_lib` (which never see `Settings` themselves)."""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+from typing import Any
+
+from constructs_lib.aws_provider import AwsProviderProps
+from constructs_lib.file_storage import FileStorageProps
+from constructs_lib.settings_file import SecretFromFile, SettingsFileProps
+from constructs_lib.terraform_block import LocalState, S3State
+from constructs_lib.wandb_module import WandbModule
+from release_catalog import constraints, layouts
+from release_catalog.layouts import LICENSE, FromSetting
+from release_catalog.releases import ModuleRelease
+from settings import Settings
+from settings.model import ALIASES
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# From a stack's working directory, cdktf.out/stacks/<stack> (cdktf.json's "output"), back to
+# the project root. Terraform runs there, so every path the JSON holds is relative to it.
+PROJECT_ROOT_FROM_STACK_DIR = "../../.."
+
+# The stack whose state key is `state_key` itself (so an existing deployment's state is adopted
+# as it is); every other stack keeps its state beside it.
+MAIN_STACK_ID = "wandb"
+
+LICENSE_SECRET = SecretFromFile(
+    name="license",
+    file_keys=("license", *(alias for alias, name in ALIASES.items() if name == "license")),
+    description=(
+        "W&B license, when the settings file holds none (or is not there, as in remote runs): "
+        "TF_VAR_license. The settings file's license wins. Never synthesized."
+    ),
+)
+
+
+def aws_provider_props(settings: Settings) -> AwsProviderProps:
+    return AwsProviderProps(region=settings.region, tags=settings.default_tags)
+
+
+def state_backend(settings: Settings, stack_id: str) -> LocalState | S3State:
+    """Local: `terraform.<stack>.tfstate` at the project root, outside cdktf.out, so deleting
+    cdktf.out never loses state. Remote: `state_key` for stack `wandb`, `<stack>.tfstate` beside
+    it for the others."""
+    state = settings.state
+    if state.bucket is None:
+        return LocalState(path=f"{PROJECT_ROOT_FROM_STACK_DIR}/terraform.{stack_id}.tfstate")
+    key = state.key if stack_id == MAIN_STACK_ID else posixpath.join(posixpath.dirname(state.key), f"{stack_id}.tfstate")
+    return S3State(bucket=state.bucket, key=key, region=state.region, lock_table=state.lock_table)
+
+
+def settings_file_props(settings: Settings, secrets: tuple[SecretFromFile, ...] = ()) -> SettingsFileProps:
+    refuse = None
+    if settings.from_example:
+        refuse = (
+            "This stack was synthesized from terraform.tfvars.example, whose values are placeholders. "
+            "Write your own settings first: cp terraform.tfvars.example terraform.tfvars, fill it in, "
+            "and run the command again."
+        )
+    return SettingsFileProps(
+        path=settings_file_path(settings.source),
+        keys=settings.file_keys,
+        sensitive_keys=frozenset(LICENSE_SECRET.file_keys),
+        secrets=secrets,
+        refuse_plan=refuse,
+    )
+
+
+def settings_file_path(source: Path) -> str:
+    """The settings file as Terraform, running in the stack's working directory, finds it."""
+    try:
+        inside = source.resolve().relative_to(PROJECT_ROOT)
+    except ValueError:
+        return source.resolve().as_posix()
+    return f"{PROJECT_ROOT_FROM_STACK_DIR}/{inside.as_posix()}"
+
+
+# --- stack `wandb` -------------------------------------------------------------------------------
+
+
+def wandb_modules(settings: Settings) -> list[ModuleRelease]:
+    return [settings.infra_release] + ([settings.app_release] if settings.layout.has_app_module else [])
+
+
+def wandb_providers(settings: Settings) -> list[str]:
+    return ["aws", "kubernetes"] + (["helm"] if settings.layout.uses_helm else [])
+
+
+def wandb_version_constraints(settings: Settings) -> tuple[str, dict[str, str]]:
+    modules = wandb_modules(settings)
+    return constraints.terraform_constraint(modules), constraints.provider_constraints(wandb_providers(settings), modules)
+
+
+def infra_inputs(settings: Settings, license_ref: str) -> dict[str, Any]:
+    """The `wandb_infra` module arguments: the guide's keys, the inputs the app always writes in
+    this layout (release_catalog.layouts.ALWAYS_WRITTEN), then the module inputs the settings set."""
+    inputs: dict[str, Any] = {
+        "namespace": settings.namespace,
+        "domain_name": settings.domain_name,
+        "zone_id": settings.zone_id,
+        "allowed_inbound_cidr": list(settings.allowed_inbound_cidr),
+        "allowed_inbound_ipv6_cidr": list(settings.allowed_inbound_ipv6_cidr),
+    }
+    if settings.subdomain is not None:
+        inputs["subdomain"] = settings.subdomain
+    if settings.eks_cluster_version is not None:
+        inputs["eks_cluster_version"] = settings.eks_cluster_version
+    for written in layouts.written_inputs(settings.layout):
+        inputs[written.name] = _written_value(written.value, settings, license_ref)
+    # An explicit null in the settings is written as null: the module's own default.
+    inputs.update({name: layouts.NULL if value is None else value for name, value in settings.module_inputs.items()})
+    return inputs
+
+
+def _written_value(value: Any, settings: Settings, license_ref: str) -> Any:
+    if value is LICENSE:
+        return license_ref
+    if isinstance(value, FromSetting):
+        return getattr(settings, value.setting)
+    return value
+
+
+def app_inputs(settings: Settings, infra: WandbModule, license_ref: str) -> dict[str, Any]:
+    """The pre-operator `wandb_app` arguments, wired from `wandb_infra` as FACTS.md lists them."""
+    inputs: dict[str, Any] = {
+        "license": license_ref,
+        "host": infra.output("url"),
+        "bucket": f"s3://{infra.output('bucket_name')}",
+        "bucket_aws_region": infra.output("bucket_region"),
+        "bucket_queue": "internal://"
+        if settings.infra_input("use_internal_queue")
+        else f"sqs://{infra.output('bucket_queue_name')}",
+        "bucket_kms_key_arn": infra.output("kms_key_arn"),
+        "database_connection_string": f"mysql://{infra.output('database_connection_string')}",
+        "service_port": infra.output_any("internal_app_port"),
+    }
+    if settings.infra_input("create_elasticache"):
+        inputs["redis_connection_string"] = (
+            f"redis://{infra.output('elasticache_connection_string')}?tls=true&ttlInSeconds=604800"
+        )
+    if settings.wandb_version is not None:
+        inputs["wandb_version"] = settings.wandb_version
+    if settings.wandb_image is not None:
+        inputs["wandb_image"] = settings.wandb_image
+    return inputs
+
+
+# --- stack `wandb-storage` -----------------------------------------------------------------------
+
+
+def file_storage_props(settings: Settings, account_id: str) -> FileStorageProps:
+    storage = settings.storage
+    return FileStorageProps(
+        bucket_name=storage.bucket_name or f"{settings.namespace}-wandb-files-{account_id}",
+        queue_name=storage.queue_name,
+        cors_origins=storage.cors_origins,
+        node_policy_name=f"{settings.namespace}-wandb-file-storage",
+        account_id=account_id,
+        noncurrent_version_days=storage.noncurrent_version_days,
+        force_destroy=storage.force_destroy,
+    )

@@ -1,0 +1,88 @@
+"""The structure the README shows: the imports point one way (main -> stacks -> constructs_lib ->
+release_catalog, and settings -> release_catalog), the constructs and the catalog read no
+environment and name no stack, and the README's table of inputs the app always writes is the
+catalog's own."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from helpers import PROJECT_ROOT
+
+PACKAGES = ("main", "stacks", "constructs_lib", "settings", "release_catalog", "fast_imports")
+
+# Which of the app's packages each may import (itself included).
+ALLOWED = {
+    "release_catalog": {"release_catalog"},
+    "settings": {"settings", "release_catalog"},
+    "constructs_lib": {"constructs_lib", "release_catalog"},
+    "stacks": {"stacks", "constructs_lib", "settings", "release_catalog"},
+    "main": {"fast_imports", "settings", "stacks", "constructs_lib"},
+    "fast_imports": {"fast_imports"},
+}
+
+
+def sources(package: str) -> list[Path]:
+    if package == "main":
+        return [PROJECT_ROOT / "main.py"]
+    return sorted((PROJECT_ROOT / package).rglob("*.py"))
+
+
+def imported_packages(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        else:
+            continue
+        found |= {name.split(".")[0] for name in names if name.split(".")[0] in PACKAGES}
+    return found
+
+
+def test_imports_point_one_way():
+    wrong = []
+    for package, allowed in ALLOWED.items():
+        for path in sources(package):
+            for imported in imported_packages(path) - allowed:
+                wrong.append(f"{path.relative_to(PROJECT_ROOT)} imports {imported}")
+    assert wrong == []
+
+
+def test_the_catalog_imports_no_cdktf():
+    for path in sources("release_catalog"):
+        assert not {"cdktf", "constructs", "jsii"} & {name.split(".")[0] for name in _all_import_names(path)}, path
+
+
+def _all_import_names(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_constructs_stacks_and_catalog_read_no_environment():
+    for package in ("constructs_lib", "stacks", "release_catalog"):
+        for path in sources(package):
+            text = path.read_text()
+            for needle in ("os.environ", "getenv", "environ.get"):
+                assert needle not in text, f"{path.relative_to(PROJECT_ROOT)} reads the environment ({needle})"
+
+
+def test_constructs_name_no_stack():
+    for path in sources("constructs_lib"):
+        literals = {
+            node.value for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        }
+        assert not {"wandb", "wandb-storage"} & literals or path.name == "aws_provider.py", path  # BASE_TAGS' Application = "wandb"
+
+
+def test_readme_table_of_always_written_inputs_is_the_catalogs():
+    from release_catalog.layouts import always_written_markdown
+
+    assert always_written_markdown() in (PROJECT_ROOT / "README.md").read_text()
