@@ -142,7 +142,8 @@ def aws(emulator):
 # --- the deployment -------------------------------------------------------------------------------
 
 # What the copy leaves out: tools, tests, docs, and anything holding state or settings of a real
-# deployment (the copy gets its own settings file through WANDB_TFVARS).
+# deployment (the copy gets its own terraform.tfvars, where a user keeps it: the cdktf CLI then
+# passes it to Terraform as a var file, as on a real deploy).
 NOT_COPIED = (
     ".git", ".venv*", "node_modules", "cdktf.out", ".terraform", "*.tfstate*", "terraform.tfvars", ".state",
     "tests", "docs", "benchmarks", "__pycache__", "*.pyc", ".pytest_cache", ".hypothesis",
@@ -160,7 +161,6 @@ class Project:
         self.env = offline_env(
             cli_config,
             {
-                "WANDB_TFVARS": str(settings_file),
                 "AWS_ENDPOINT_URL": emulator,
                 "AWS_ACCESS_KEY_ID": "testing",
                 "AWS_SECRET_ACCESS_KEY": "testing",
@@ -222,12 +222,8 @@ def project(tmp_path_factory, emulator, aws) -> Project:
             {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
         ),
     )
-    project = Project(
-        _copy_project(folder / "project"),
-        emulator,
-        write_settings(folder, SETTINGS, "e2e.tfvars"),
-        write_cli_config(folder),
-    )
+    root = _copy_project(folder / "project")
+    project = Project(root, emulator, write_settings(root, SETTINGS, "terraform.tfvars"), write_cli_config(folder))
     project.repo_before = _repo_state_files()
     result = project.cdktf("deploy", "--auto-approve")
     assert result.returncode == 0, "\n".join(project.log)
@@ -255,6 +251,11 @@ def _repo_state_files() -> dict[str, float]:
 def test_no_state_or_output_in_the_repository(project):
     assert (project.root / f"terraform.{STACK}.tfstate").exists()
     assert _repo_state_files() == project.repo_before
+
+
+def test_the_cli_var_file_gives_no_undeclared_variable_warnings(project):
+    """The CLI passed terraform.tfvars to Terraform; every key of it is declared by the stack."""
+    assert "undeclared variable" not in "\n".join(project.log).lower()
 
 
 def test_license_nowhere(project):
