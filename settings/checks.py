@@ -104,7 +104,7 @@ def cidr(value: str, family: int | None) -> str | None:
     if "%" in value:
         return f"{value!r} is not a CIDR block: an IPv6 zone (after '%') has no place in one"
     if not _PREFIX_LENGTH.fullmatch(value.rpartition("/")[2]):
-        return f"{value!r} is not a CIDR block: give the prefix as a length in bits, such as \"/8\" (not a netmask, no leading zero)"
+        return f'{value!r} is not a CIDR block: give the prefix as a length in bits, such as "/8" (not a netmask, no leading zero)'
     try:
         network = ipaddress.ip_network(value, strict=True)
     except ValueError:

@@ -183,3 +183,59 @@ def test_lazy_root_source_accepts_only_the_generated_shape():
     assert fast_imports.jsii_submodule_name("data_aws_eks_cluster") == "dataAwsEksCluster"
     assert fast_imports.jsii_submodule_name("wafv2_web_acl") == "wafv2WebAcl"
     assert fast_imports.jsii_submodule_name("provider") == "provider"
+
+
+# The Node.js side of the probe below: in each process of the jsii kernel (jsii-runtime starts the
+# kernel as a child process; both see JSII_AGENT), at exit, the files of the aws provider's npm
+# package that the process loaded.
+_NODE_PROBE = """\
+if (process.env.JSII_AGENT) {
+  process.on("exit", () => {
+    const loaded = Object.keys(require.cache).filter((f) => /[\\\\/]@cdktf[\\\\/]provider-aws[\\\\/]lib[\\\\/]/.test(f));
+    const out = require("path").join(process.env.WANDB_TEST_NODE_PROBE_DIR, `${process.pid}.json`);
+    require("fs").writeFileSync(out, JSON.stringify(loaded));
+  });
+}
+"""
+
+
+def test_a_plain_run_of_main_py_has_the_speed_up_on(tmp_path, monkeypatch):
+    """`python main.py` with no WANDB_CDKTF_FAST_IMPORTS (what `cdktf synth` runs) loads only the
+    provider submodules the app uses, on both sides of the jsii bridge. Not timed: counted. Python
+    reports every import it makes (PYTHONPROFILEIMPORTTIME, on stderr); a Node.js `--require` probe
+    lists the aws package files the jsii kernel loaded. Plain imports load all ~2,200 of each."""
+    monkeypatch.delenv(fast_imports.ENV_SWITCH, raising=False)
+    # This pytest process installed the speed-up (conftest.py), which put the Node.js hook in
+    # NODE_OPTIONS; main.py must add it itself.
+    probe, probe_out = tmp_path / "probe.cjs", tmp_path / "node-loaded"
+    probe_out.mkdir()
+    probe.write_text(_NODE_PROBE)
+    inherited = " ".join(os.environ.get("NODE_OPTIONS", "").replace(fast_imports._NODE_HOOK_OPTION, " ").split())
+    monkeypatch.setenv("NODE_OPTIONS", f"{inherited} --require {json.dumps(str(probe))}".strip())
+    settings_file = write_settings(tmp_path, GUIDE_SETTINGS)
+
+    probes = {"PYTHONPROFILEIMPORTTIME": "1", "WANDB_TEST_NODE_PROBE_DIR": str(probe_out)}
+    result = run_main(settings_file, tmp_path / "out", extra_env=probes)
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (tmp_path / "out" / "stacks" / "wandb" / "cdk.tf.json").is_file()
+    assert "fast_imports:" not in result.stderr  # no fallback to the plain import
+    aws = next(p for p in BINDINGS if p.name == "cdktf_cdktf_provider_aws")
+    split = fast_imports.lazy_root_source((aws / "__init__.py").read_text(encoding="utf-8"))
+    assert split is not None
+    every_submodule = set(split[1])
+    assert len(every_submodule) > 1000
+
+    # Python: `import time: self | cumulative | name` (indented by depth) for each module imported.
+    imported = {line.rpartition("|")[2].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
+    aws_submodules = {name.split(".")[1] for name in imported if name.startswith("cdktf_cdktf_provider_aws.")} & every_submodule
+    assert "provider" in aws_submodules  # the probe sees the binding in use
+    python_count = len(aws_submodules)
+    assert python_count < len(every_submodule) // 20, f"{python_count} aws submodules imported: the speed-up is off"
+
+    # Node.js: the kernel loaded the package's lazy-index.js, not index.js, and a few submodules.
+    node_loaded = [Path(f) for report in probe_out.glob("*.json") for f in json.loads(report.read_text())]
+    assert any(f.name == "lazy-index.js" for f in node_loaded), "the jsii kernel ran without the lazy_provider_index hook"
+    assert not any(f.name == "index.js" and f.parent.name == "lib" for f in node_loaded)
+    node_count = len(node_loaded)
+    assert node_count < len(every_submodule) // 20, f"{node_count} aws provider files loaded by the jsii kernel"

@@ -9,6 +9,10 @@ no traceback, no license echoed) and leave no output behind.
 - `test_main_py_on_broken_files`: a handful through `python main.py` (the error path never imports
   the provider bindings, so each run is fast): exit code 2, one `error:` line on stderr, no
   traceback, and the outdir neither created nor changed.
+- `test_a_value_its_rule_refuses_is_refused_naming_the_setting`: in-process, the loader alone: one
+  setting of one layout's guide settings set to a plausible value with a slip in it (or junk); when
+  that setting's own rule (its type, its check, the release declaring it) refuses the value,
+  `parse_settings` refuses the file naming that setting, with the rule's sentence.
 
 In CI (CI set) the examples are derandomized, so a run is reproducible; locally each run explores
 new ones (and hypothesis keeps failures in .hypothesis/ to replay them first).
@@ -27,9 +31,12 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, assume, event, example, given, settings, strategies as st
 
-from constructs_lib import module_releases as releases
+from release_catalog import layouts
+from release_catalog.releases import STANDARD_SIZES, ModuleRelease, normalize_constraint
 from helpers import GUIDE_SETTINGS, SENTINEL_LICENSE, run_main, to_hcl
-from settings import APP_KEYS, SettingsError, load_settings
+from settings import APP_KEYS, SettingsError, load_settings, parse_settings
+from settings.model import _MODULE_INPUT_CHECKS
+from settings.tftypes import type_error
 
 IN_CI = bool(os.environ.get("CI"))
 EXAMPLE_TEXT = (Path(__file__).resolve().parent.parent / "terraform.tfvars.example").read_text()
@@ -81,9 +88,9 @@ PLAUSIBLE = {
     "eks_cluster_version": st.sampled_from(["1.29", "1.30", "1.31", "1.25", "v1.29", "1.29.3", ""]),
     "region": st.sampled_from(["eu-central-1", "us-east-1", "us-west-2", "ap-northeast-2", "Frankfurt", ""]),
     "default_tags": st.dictionaries(st.from_regex(r"[A-Za-z][A-Za-z0-9]{0,8}", fullmatch=True), st.text(max_size=12), max_size=3),
-    "wandb_infra_version": st.sampled_from([releases.RECOMMENDED, "~>7.0", releases.PRE_OPERATOR, releases.POST_OPERATOR, "8.0.0", "7.18.2"]),
+    "wandb_infra_version": st.sampled_from(["~> 7.0", "~>7.0", "1.16.10", "4.7.2", "8.0.0", "7.18.2"]),
     "wandb_version": st.sampled_from(["0.51.2", "0.52.0", ""]),
-    "size": st.sampled_from([*releases.STANDARD_SIZES, "huge", ""]),
+    "size": st.sampled_from([*STANDARD_SIZES, "huge", ""]),
     "create_elasticache": st.booleans(),
     "use_internal_queue": st.booleans(),
     "deletion_protection": st.booleans(),
@@ -103,8 +110,8 @@ keys = st.one_of(st.sampled_from(KNOWN_KEYS), st.from_regex(r"[a-z_][a-z0-9_]{0,
 # The guide's settings for each layout (recommended, pre-operator, post-operator).
 BASES = [
     GUIDE_SETTINGS,
-    {**{k: v for k, v in GUIDE_SETTINGS.items() if k != "eks_cluster_version"}, "wandb_infra_version": releases.PRE_OPERATOR, "wandb_version": "0.51.2"},
-    {**GUIDE_SETTINGS, "wandb_infra_version": releases.POST_OPERATOR, "eks_cluster_version": "1.25", "size": "small",
+    {**{k: v for k, v in GUIDE_SETTINGS.items() if k != "eks_cluster_version"}, "wandb_infra_version": "1.16.10", "wandb_version": "0.51.2"},
+    {**GUIDE_SETTINGS, "wandb_infra_version": "4.7.2", "eks_cluster_version": "1.25", "size": "small",
      "enable_dummy_dns": True, "enable_operator_alb": True, "custom_domain_filter": "wandb.ml"},
 ]
 
@@ -219,7 +226,7 @@ def test_loader_and_synth(tmp_path_factory, content):
         return
 
     # Loaded: the app must build and synthesize, as main.py does (rules first).
-    app = App(outdir=str(outdir))
+    app = App(outdir=str(outdir), stack_traces=False)
     build_app(app, loaded)
     stderr = io.StringIO()
     with contextlib.redirect_stderr(stderr):
@@ -268,3 +275,127 @@ def test_main_py_on_broken_files(tmp_path_factory, content, outdir_exists):
     assert "Traceback" not in result.stderr and result.stdout == ""
     after = sorted((p.relative_to(folder), p.read_bytes() if p.is_file() else None) for p in folder.rglob("*"))
     assert after == before  # no new output, nothing changed
+
+
+# --- a value its setting's rule refuses never gets through ----------------------------------------
+
+FUZZ_RULES = settings(FUZZ, max_examples=int(os.environ.get("WANDB_FUZZ_RULE_EXAMPLES", 300)))
+
+# Settings with a rule of their own: every key of the app's (a type, most a check), the module
+# inputs with a check beyond their type, and a few module inputs with only their type.
+RULED_KEYS = sorted(set(APP_KEYS) | set(_MODULE_INPUT_CHECKS) | {"create_elasticache", "use_internal_queue", "deletion_protection"})
+
+# Valid values to start from, for the settings PLAUSIBLE has none for.
+VALID_SEEDS = {
+    "state_region": st.sampled_from(["eu-central-1", "us-gov-west-1"]),
+    "state_lock_table": st.sampled_from(["terraform-locks", "tf.lock_table"]),
+    "storage_queue_name": st.sampled_from(["wandb-file-events", "events_1"]),
+    "storage_cors_origins": st.lists(
+        st.sampled_from(["https://wandb.example.com", "http://localhost:8080", "https://*.example.com"]), min_size=1, max_size=2
+    ),
+    "storage_node_role_name": st.sampled_from(["wandb-node-role", "eks_node+=,.@-"]),
+    "bucket_name": st.sampled_from(["", "my-existing-bucket", "my.bucket"]),
+    "wandb_image": st.sampled_from(["wandb/local", "registry.example.com/wandb/local"]),
+    "wandb_app_version": st.sampled_from(["1.12.0", "~> 1.0"]),
+}
+SEEDS = {**PLAUSIBLE, **VALID_SEEDS}
+assert set(RULED_KEYS) <= set(SEEDS), set(RULED_KEYS) - set(SEEDS)
+
+# Characters a slip brings in: separators, case, whitespace, a newline, non-ASCII look-alikes.
+SLIP_CHARS = "-._/:*@% \nAZaz09\u00e9\u212a"
+
+
+@st.composite
+def slipped(draw, value):
+    """`value` with one slip in it: a character inserted, dropped or changed, the case changed; a
+    number off by a fraction, negated, quoted; one list item or map entry slipped."""
+    if isinstance(value, bool):
+        return draw(st.sampled_from([str(value).lower(), int(value)]))
+    if isinstance(value, (int, float)):
+        return draw(st.sampled_from([value + 0.5, value - 1, -value, 0, value / 3, str(value)]))
+    if isinstance(value, str):
+        i = draw(st.integers(0, len(value)))
+        char = draw(st.sampled_from(SLIP_CHARS))
+        kind = draw(st.sampled_from(["insert", "delete", "replace", "upper", "append"]))
+        if kind == "insert":
+            return value[:i] + char + value[i:]
+        if kind == "delete":
+            return value[:i] + value[i + 1 :]
+        if kind == "replace":
+            return value[:i] + char + value[i + 1 :]
+        return value.upper() if kind == "upper" else value + char
+    if isinstance(value, list):
+        if not value:
+            return [draw(st.text(SLIP_CHARS, max_size=6))]
+        items = list(value)
+        i = draw(st.integers(0, len(items) - 1))
+        items[i] = draw(slipped(items[i]))
+        return items
+    if isinstance(value, dict):
+        if not value:
+            return {draw(st.sampled_from(["", "aws:team", "k" * 129])): "x"}
+        entries = dict(value)
+        key = draw(st.sampled_from(sorted(entries)))
+        if draw(st.booleans()):
+            entries[draw(slipped(key))] = entries.pop(key)
+        else:
+            entries[key] = draw(slipped(entries[key]))
+        return entries
+    return value
+
+
+@st.composite
+def ruled_cases(draw) -> tuple[int, str, object]:
+    """(which of BASES, a setting with a rule, a value for it: valid, slipped or junk)."""
+    name = draw(st.sampled_from(RULED_KEYS))
+    seed = SEEDS[name]
+    value = draw(st.one_of(seed, seed.flatmap(slipped), seed.flatmap(slipped).flatmap(slipped), junk_values))
+    return draw(st.integers(0, len(BASES) - 1)), name, value
+
+
+def release_of(values: dict) -> ModuleRelease:
+    return layouts.INFRA_RELEASES[normalize_constraint(values.get("wandb_infra_version", layouts.DEFAULT_INFRA_VERSION))].release
+
+
+def own_rule(release: ModuleRelease, name: str, value: object) -> str | None:
+    """What the setting's own rule says against `value`: its type, its check, the release declaring
+    it (None: nothing; null is a question of whether the setting may be unset, not of its rule)."""
+    if value is None:
+        return None
+    if name in APP_KEYS:
+        tf_type, check = APP_KEYS[name].type, APP_KEYS[name].check
+    elif not release.declares(name):
+        return f"not declared by {release.label}"
+    else:
+        tf_type, check = release.variables[name].type, _MODULE_INPUT_CHECKS.get(name)
+    return type_error(value, tf_type) or (check(value) if check is not None else None)
+
+
+@FUZZ_RULES
+@given(case=ruled_cases())
+@example(case=(0, "storage_noncurrent_version_days", 1.5))
+@example(case=(0, "storage_noncurrent_version_days", True))
+@example(case=(0, "namespace", "wandb\n"))
+@example(case=(0, "allowed_inbound_cidr", ["10.0.0.0/255.0.0.0"]))
+@example(case=(0, "storage_queue_name", "events.fifo"))
+@example(case=(1, "size", "small"))  # 1.16.10 has no `size`
+@example(case=(1, "wandb_image", ""))
+def test_a_value_its_rule_refuses_is_refused_naming_the_setting(case):
+    base, name, value = case
+    values = {**BASES[base], name: value}
+    rule = own_rule(release_of(BASES[base]), name, value)
+    try:
+        parse_settings(values, "fuzz.tfvars")  # anything but a SettingsError fails the test
+        refused = None
+    except SettingsError as err:
+        refused = err
+    if rule is None:
+        event("accepted by its rule: " + ("loaded" if refused is None else "refused for another reason"))
+        return
+    event("refused by its rule")
+    assert refused is not None, f"{name} = {value!r} was accepted although its rule says: {rule}"
+    assert refused.setting == name, str(refused)
+    if not rule.startswith("not declared by"):
+        # The user reads the rule's sentence (for the license, without the value in it).
+        masked = name in APP_KEYS and APP_KEYS[name].secret and refused.message == "the value is not valid"
+        assert rule in refused.message or masked, str(refused)
