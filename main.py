@@ -7,6 +7,7 @@ file fails in well under a second, with one message that names the file and the 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from typing import TYPE_CHECKING
@@ -16,7 +17,7 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 # Before anything imports cdktf or a provider binding: load only the binding modules the app
 # uses (docs/performance.md; WANDB_CDKTF_FAST_IMPORTS=0 turns it off).
-import fast_imports  # noqa: E402
+import fast_imports
 
 fast_imports.install()
 
@@ -61,10 +62,8 @@ def rules_pass(app: App, new_dirs: list[str]) -> bool:
         return True
     print(f"error: {errors} security rule error(s) above; nothing was synthesized (see docs/security.md)", file=sys.stderr)
     for folder in new_dirs:
-        try:
+        with contextlib.suppress(OSError):
             os.rmdir(folder)  # only ever removes an empty folder
-        except OSError:
-            pass
     return False
 
 

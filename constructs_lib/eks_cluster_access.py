@@ -50,9 +50,7 @@ class EksClusterAccess(Construct):
             host=host,
             cluster_ca_certificate=ca_certificate,
             token=token,
-            exec=[KubernetesProviderExec(api_version=EXEC_API_VERSION, command="aws", args=exec_args)]
-            if props.exec_auth
-            else None,
+            exec=[KubernetesProviderExec(api_version=EXEC_API_VERSION, command="aws", args=exec_args)] if props.exec_auth else None,
         )
         self.helm = None
         if props.helm:

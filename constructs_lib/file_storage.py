@@ -13,8 +13,8 @@ changes anything, so stored files (and the protections around them) stay as they
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.iam_policy import IamPolicy

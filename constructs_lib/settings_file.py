@@ -17,10 +17,11 @@ Terraform needs of the file at deploy time, it reads from the file itself:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
-from cdktf import TerraformLocal, Token, TerraformStack, TerraformVariable, TerraformVariableValidationConfig
+from cdktf import TerraformLocal, TerraformStack, TerraformVariable, TerraformVariableValidationConfig, Token
 from constructs import Construct
 
 # Terraform's built-in provider: `provider::terraform::*` functions need it in required_providers.
@@ -98,9 +99,7 @@ class SettingsFile(Construct):
                 default=True,
                 description="Refuses every plan of a stack synthesized from settings that must not be deployed.",
                 validation=[
-                    TerraformVariableValidationConfig(
-                        condition=f"${{!var.{REFUSE_PLAN_VARIABLE}}}", error_message=props.refuse_plan
-                    )
+                    TerraformVariableValidationConfig(condition=f"${{!var.{REFUSE_PLAN_VARIABLE}}}", error_message=props.refuse_plan)
                 ],
             )
 

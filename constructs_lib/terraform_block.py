@@ -12,8 +12,8 @@ named).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from cdktf import LocalBackend, S3Backend, TerraformStack
 

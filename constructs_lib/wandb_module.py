@@ -8,8 +8,9 @@ state made from the guide's HCL stays valid.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from cdktf import ITerraformDependable, TerraformHclModule, Token
 from constructs import Construct

@@ -80,9 +80,10 @@ import json
 import os
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Sequence
+from typing import Any
 
 __all__ = ["ENV_SWITCH", "enabled", "install", "is_installed", "jsii_submodule_name", "lazy_root_source"]
 
@@ -222,9 +223,7 @@ def _register_submodules(package: str, submodules: frozenset[str]) -> None:
     from jsii import _reference_map
 
     assembly = sys.modules[f"{package}._jsii"].__jsii_assembly__.name
-    _reference_map._submodule_fqn_map.update(
-        {f"{assembly}.{jsii_submodule_name(sub)}": f"{package}.{sub}" for sub in submodules}
-    )
+    _reference_map._submodule_fqn_map.update({f"{assembly}.{jsii_submodule_name(sub)}": f"{package}.{sub}" for sub in submodules})
 
 
 def _jsii_runtime_problem() -> str | None:

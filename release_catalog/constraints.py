@@ -8,7 +8,7 @@ these joined ranges.
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from release_catalog.releases import ModuleRelease
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from release_catalog.releases import AWS_MODULE_SOURCE, KUBERNETES_MODULE_SOURCE, ModuleRelease, module_release
 
@@ -123,9 +124,7 @@ ALWAYS_WRITTEN: tuple[WrittenInput, ...] = (
     WrittenInput("kubernetes_public_access", True, _GUIDE_MAIN_TF),
     WrittenInput("kubernetes_public_access_cidrs", ["0.0.0.0/0"], f"{_GUIDE_MAIN_TF} (synth warns: narrow it)"),
     WrittenInput("create_elasticache", True, "Redis, the module's default; `false` turns it off"),
-    WrittenInput(
-        "use_internal_queue", True, "the guide's default (internal queue; 7.x would create SQS); `false` creates the SQS queue"
-    ),
+    WrittenInput("use_internal_queue", True, "the guide's default (internal queue; 7.x would create SQS); `false` creates the SQS queue"),
     WrittenInput(
         "license",
         LICENSE,

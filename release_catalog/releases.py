@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 _INTERFACES_FILE = Path(__file__).parent / "data" / "wandb_module_interfaces.json"
 
@@ -72,7 +73,7 @@ def _interfaces() -> Mapping[str, Mapping[str, Any]]:
     return data
 
 
-@lru_cache(maxsize=None)
+@cache
 def module_release(source: str, constraint: str, resolved: str) -> ModuleRelease:
     """The release `resolved` of module `source`, pinned as `constraint`."""
     raw = _interfaces()[source][resolved]

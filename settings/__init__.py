@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from settings.errors import SettingsError
 from settings.model import APP_KEYS, Settings, StateSettings, StorageSettings, parse_settings

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 # `namespace` prefixes every AWS resource the module names: S3 buckets and RDS/ElastiCache
 # identifiers take only lowercase letters, digits and hyphens, start with a letter, and have
@@ -42,31 +43,31 @@ def namespace(value: str) -> str | None:
 def domain_name(value: str) -> str | None:
     labels = value.split(".")
     if len(value) > 253 or len(labels) < 2 or not all(_DNS_LABEL.fullmatch(label) for label in labels):
-        return f"{value!r} is not a DNS domain name such as \"wandb.example.com\" (no scheme, no trailing dot)"
+        return f'{value!r} is not a DNS domain name such as "wandb.example.com" (no scheme, no trailing dot)'
     return None
 
 
 def subdomain(value: str) -> str | None:
     if not all(_DNS_LABEL.fullmatch(label) for label in value.split(".")):
-        return f"{value!r} is not a DNS label such as \"wandb\" (letters, digits and hyphens)"
+        return f'{value!r} is not a DNS label such as "wandb" (letters, digits and hyphens)'
     return None
 
 
 def zone_id(value: str) -> str | None:
     if not _ZONE_ID.fullmatch(value):
-        return f"{value!r} is not a Route 53 hosted zone id (they look like \"Z032246913CW32RVRY0WU\")"
+        return f'{value!r} is not a Route 53 hosted zone id (they look like "Z032246913CW32RVRY0WU")'
     return None
 
 
 def eks_cluster_version(value: str) -> str | None:
     if not _K8S_VERSION.fullmatch(value):
-        return f"{value!r} is not a Kubernetes minor version such as \"1.29\""
+        return f'{value!r} is not a Kubernetes minor version such as "1.29"'
     return None
 
 
 def region(value: str) -> str | None:
     if not _REGION.fullmatch(value):
-        return f"{value!r} is not an AWS region name such as \"eu-central-1\""
+        return f'{value!r} is not an AWS region name such as "eu-central-1"'
     return None
 
 
@@ -100,7 +101,7 @@ def cidr_list(family: int | None) -> Callable[[list[Any]], str | None]:
 
 def cidr(value: str, family: int | None) -> str | None:
     if "/" not in value:
-        return f"{value!r} is not a CIDR block: give a prefix length, e.g. \"{value}/32\""
+        return f'{value!r} is not a CIDR block: give a prefix length, e.g. "{value}/32"'
     if "%" in value:
         return f"{value!r} is not a CIDR block: an IPv6 zone (after '%') has no place in one"
     if not _PREFIX_LENGTH.fullmatch(value.rpartition("/")[2]):
@@ -155,14 +156,14 @@ def cors_origin(value: str) -> str | None:
     S3 allows one `*` wildcard in an origin (e.g. "https://*.example.com")."""
     example = 'such as "https://wandb.example.com" (scheme, host and optional port)'
     if value == "*":
-        return f"\"*\" lets every web site read and write W&B files from a browser; name the W&B server's origin, {example}"
+        return f'"*" lets every web site read and write W&B files from a browser; name the W&B server\'s origin, {example}'
     match = _ORIGIN.fullmatch(value)
     if not match:
         hint = ""
         if "://" not in value:
-            hint = f"; add the scheme: \"https://{value}\""
+            hint = f'; add the scheme: "https://{value}"'
         elif base := re.match(r"^(https?://[^/]+)/", value, re.I):
-            hint = f"; remove the path or trailing slash: \"{base.group(1)}\""
+            hint = f'; remove the path or trailing slash: "{base.group(1)}"'
         return f"{value!r} is not a web origin {example}{hint}"
     host, port = match.group(2), match.group(3)
     if value.count("*") > 1:
@@ -176,7 +177,7 @@ def cors_origin(value: str) -> str | None:
 
 def cors_origins(values: list[Any]) -> str | None:
     if not values:
-        return "must name at least one origin (the W&B server's, e.g. \"https://wandb.example.com\"); leave the setting out for the default"
+        return 'must name at least one origin (the W&B server\'s, e.g. "https://wandb.example.com"); leave the setting out for the default'
     for item in values:
         err = cors_origin(item)
         if err:
@@ -187,7 +188,7 @@ def cors_origins(values: list[Any]) -> str | None:
 def queue_name(value: str) -> str | None:
     """A standard SQS queue's name."""
     if value.endswith(".fifo"):
-        return f"{value!r} names a FIFO queue; S3 event notifications need a standard queue (drop the \".fifo\")"
+        return f'{value!r} names a FIFO queue; S3 event notifications need a standard queue (drop the ".fifo")'
     if not _QUEUE.fullmatch(value):
         return f"{value!r} is not an SQS queue name: 1-80 letters, digits, hyphens and underscores"
     return None
@@ -195,7 +196,7 @@ def queue_name(value: str) -> str | None:
 
 def iam_role_name(value: str) -> str | None:
     if value.startswith("arn:"):
-        return f"{value!r} is an ARN; give the role's name (the part after \"role/\")"
+        return f'{value!r} is an ARN; give the role\'s name (the part after "role/")'
     if not _ROLE.fullmatch(value):
         return f"{value!r} is not an IAM role name: 1-64 letters, digits and + = , . @ _ -"
     return None

@@ -9,10 +9,11 @@ declared type and passed to the module as it is.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
 from release_catalog import layouts
 from release_catalog.layouts import InfraRelease, Layout
@@ -51,33 +52,127 @@ APP_KEYS: Mapping[str, Key] = MappingProxyType(
         for k in (
             # The guide's terraform.tfvars keys.
             _key("namespace", "string", _NO_DEFAULT, "Prefix of every AWS resource name.", checks.namespace),
-            _key("license", "string", None, "W&B license (or `wandb_license`). Never synthesized: Terraform reads it from this file at deploy time.", checks.non_empty, secret=True),
+            _key(
+                "license",
+                "string",
+                None,
+                "W&B license (or `wandb_license`). Never synthesized: Terraform reads it from this file at deploy time.",
+                checks.non_empty,
+                secret=True,
+            ),
             _key("subdomain", "string", None, "Subdomain of the W&B FQDN (`<subdomain>.<domain_name>`).", checks.subdomain),
             _key("domain_name", "string", _NO_DEFAULT, "Domain the W&B FQDN lives in.", checks.domain_name),
             _key("zone_id", "string", _NO_DEFAULT, "Route 53 hosted zone where the FQDN record is created.", checks.zone_id),
             _key("allowed_inbound_cidr", "list(string)", _NO_DEFAULT, "IPv4 CIDR blocks allowed to reach W&B.", checks.cidr_list(4)),
             _key("allowed_inbound_ipv6_cidr", "list(string)", _NO_DEFAULT, "IPv6 CIDR blocks allowed to reach W&B.", checks.cidr_list(6)),
-            _key("eks_cluster_version", "string", None, "Kubernetes version of the EKS cluster, e.g. \"1.29\". Required by 4.7.2 and 7.x.", checks.eks_cluster_version),
+            _key(
+                "eks_cluster_version",
+                "string",
+                None,
+                'Kubernetes version of the EKS cluster, e.g. "1.29". Required by 4.7.2 and 7.x.',
+                checks.eks_cluster_version,
+            ),
             # The aws provider.
             _key("region", "string", "eu-central-1", "AWS region of the deployment.", checks.region),
-            _key("default_tags", "map(string)", {}, "Tags added to every AWS resource (on top of the app's own `Application`/`ManagedBy` tags).", checks.tag_map),
+            _key(
+                "default_tags",
+                "map(string)",
+                {},
+                "Tags added to every AWS resource (on top of the app's own `Application`/`ManagedBy` tags).",
+                checks.tag_map,
+            ),
             # Module releases.
-            _key("wandb_infra_version", "string", layouts.DEFAULT_INFRA_VERSION, "Release of `wandb/wandb/aws`: one of " + ", ".join(f'"{v}"' for v in layouts.INFRA_RELEASES) + "."),
-            _key("wandb_app_version", "string", layouts.DEFAULT_APP_VERSION, "Release of `wandb/wandb/kubernetes` (pre-operator layout only): \"1.12.0\" or \"~> 1.0\"."),
-            _key("wandb_version", "string", None, "W&B server version the pre-operator `wandb_app` module runs, e.g. \"0.51.2\".", checks.non_empty),
-            _key("wandb_image", "string", None, "W&B server image for the pre-operator `wandb_app` module (module default: wandb/local).", checks.non_empty),
+            _key(
+                "wandb_infra_version",
+                "string",
+                layouts.DEFAULT_INFRA_VERSION,
+                "Release of `wandb/wandb/aws`: one of " + ", ".join(f'"{v}"' for v in layouts.INFRA_RELEASES) + ".",
+            ),
+            _key(
+                "wandb_app_version",
+                "string",
+                layouts.DEFAULT_APP_VERSION,
+                'Release of `wandb/wandb/kubernetes` (pre-operator layout only): "1.12.0" or "~> 1.0".',
+            ),
+            _key(
+                "wandb_version",
+                "string",
+                None,
+                'W&B server version the pre-operator `wandb_app` module runs, e.g. "0.51.2".',
+                checks.non_empty,
+            ),
+            _key(
+                "wandb_image",
+                "string",
+                None,
+                "W&B server image for the pre-operator `wandb_app` module (module default: wandb/local).",
+                checks.non_empty,
+            ),
             # Remote state.
-            _key("state_bucket", "string", None, "S3 bucket for the remote state. Unset: local state in `terraform.<stack>.tfstate` at the project root.", checks.bucket_name),
-            _key("state_key", "string", "wandb/terraform.tfstate", "Object key of the `wandb` stack's state in `state_bucket`; other stacks keep theirs beside it as `<stack>.tfstate`.", checks.state_key),
+            _key(
+                "state_bucket",
+                "string",
+                None,
+                "S3 bucket for the remote state. Unset: local state in `terraform.<stack>.tfstate` at the project root.",
+                checks.bucket_name,
+            ),
+            _key(
+                "state_key",
+                "string",
+                "wandb/terraform.tfstate",
+                "Object key of the `wandb` stack's state in `state_bucket`; other stacks keep theirs beside it as `<stack>.tfstate`.",
+                checks.state_key,
+            ),
             _key("state_region", "string", None, "Region of `state_bucket` (default: `region`).", checks.region),
-            _key("state_lock_table", "string", None, "DynamoDB table for state locking. Unset: S3-native locking (`use_lockfile`, Terraform >= 1.10).", checks.dynamodb_table),
+            _key(
+                "state_lock_table",
+                "string",
+                None,
+                "DynamoDB table for state locking. Unset: S3-native locking (`use_lockfile`, Terraform >= 1.10).",
+                checks.dynamodb_table,
+            ),
             # The `wandb-storage` stack: the guide's manual (bring-your-own bucket) file storage.
-            _key("storage_bucket_name", "string", None, "S3 bucket for W&B files. Unset: `<namespace>-wandb-files-<account id>`.", checks.file_bucket_name),
-            _key("storage_queue_name", "string", None, "SQS queue receiving the bucket's object-created events. Unset: `<namespace>-wandb-file-events`.", checks.queue_name),
-            _key("storage_cors_origins", "list(string)", None, "Origins allowed to GET/PUT files from a browser. Unset: `https://<subdomain>.<domain_name>`.", checks.cors_origins),
-            _key("storage_node_role_name", "string", None, "IAM role of the nodes running W&B; the storage access policy is attached to it. Unset: not attached.", checks.iam_role_name),
-            _key("storage_noncurrent_version_days", "number", 30, "Days an overwritten or deleted file's old version is kept before S3 expires it.", checks.positive_days),
-            _key("storage_force_destroy", "bool", False, "true lets `cdktf destroy wandb-storage` delete the bucket with every stored file (test buckets only)."),
+            _key(
+                "storage_bucket_name",
+                "string",
+                None,
+                "S3 bucket for W&B files. Unset: `<namespace>-wandb-files-<account id>`.",
+                checks.file_bucket_name,
+            ),
+            _key(
+                "storage_queue_name",
+                "string",
+                None,
+                "SQS queue receiving the bucket's object-created events. Unset: `<namespace>-wandb-file-events`.",
+                checks.queue_name,
+            ),
+            _key(
+                "storage_cors_origins",
+                "list(string)",
+                None,
+                "Origins allowed to GET/PUT files from a browser. Unset: `https://<subdomain>.<domain_name>`.",
+                checks.cors_origins,
+            ),
+            _key(
+                "storage_node_role_name",
+                "string",
+                None,
+                "IAM role of the nodes running W&B; the storage access policy is attached to it. Unset: not attached.",
+                checks.iam_role_name,
+            ),
+            _key(
+                "storage_noncurrent_version_days",
+                "number",
+                30,
+                "Days an overwritten or deleted file's old version is kept before S3 expires it.",
+                checks.positive_days,
+            ),
+            _key(
+                "storage_force_destroy",
+                "bool",
+                False,
+                "true lets `cdktf destroy wandb-storage` delete the bucket with every stored file (test buckets only).",
+            ),
         )
     }
 )
@@ -93,7 +188,9 @@ _MODULE_INPUT_CHECKS: Mapping[str, Check] = MappingProxyType(
     {
         "kubernetes_public_access_cidrs": checks.cidr_list(None),
         "bucket_name": lambda v: checks.bucket_name(v) if v else None,
-        "size": lambda v: None if v in STANDARD_SIZES else f"{v!r} is not a size the module defines; use one of {', '.join(STANDARD_SIZES)}",
+        "size": lambda v: (
+            None if v in STANDARD_SIZES else f"{v!r} is not a size the module defines; use one of {', '.join(STANDARD_SIZES)}"
+        ),
     }
 )
 
@@ -234,7 +331,7 @@ def parse_settings(raw: Mapping[str, Any], source: str | Path, *, from_example: 
             if name in values:
                 raise fail(
                     name,
-                    f"is used only by the pre-operator layout (wandb_infra_version = \"1.16.10\"); "
+                    f'is used only by the pre-operator layout (wandb_infra_version = "1.16.10"); '
                     f"with {release.label} the W&B version is managed by the operator's release channel, so remove it",
                 )
     app_version = normalize_constraint(typed["wandb_app_version"])
@@ -250,9 +347,9 @@ def parse_settings(raw: Mapping[str, Any], source: str | Path, *, from_example: 
             hint = (
                 " When migrating from the pre-operator layout, give the cluster's current version "
                 "(`aws eks describe-cluster --name <cluster> --query cluster.version`) so the migration "
-                "does not upgrade the cluster by accident (the guide's pre-operator.tf created it at \"1.25\")."
+                'does not upgrade the cluster by accident (the guide\'s pre-operator.tf created it at "1.25").'
             )
-        raise fail("eks_cluster_version", f"is required by {release.label}; add e.g. eks_cluster_version = \"1.29\".{hint}")
+        raise fail("eks_cluster_version", f'is required by {release.label}; add e.g. eks_cluster_version = "1.29".{hint}')
     if "eks_cluster_version" in values and not release.declares("eks_cluster_version"):
         raise fail("eks_cluster_version", f"is not an input of {release.label}")
 
@@ -376,10 +473,7 @@ def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
 def _unknown_key_message(name: str, release: ModuleRelease) -> str:
     other = [c for c, r in layouts.INFRA_RELEASES.items() if c != release.constraint and r.release.declares(name)]
     if other:
-        return (
-            f"is not an input of {release.label}, the release `wandb_infra_version` chooses "
-            f"(it is an input of {', '.join(other)})"
-        )
+        return f"is not an input of {release.label}, the release `wandb_infra_version` chooses (it is an input of {', '.join(other)})"
     if name in KNOWN_MISTAKES:
         return f"is not a setting: no release of wandb/wandb/aws declares it; did you mean `{KNOWN_MISTAKES[name]}`?"
     candidates = sorted(set(APP_KEYS) | set(ALIASES) | set(release.variables))

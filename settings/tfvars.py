@@ -7,8 +7,9 @@ function calls there, and so do we, with a message that names the file and the l
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from hcl2.parser import parser as hcl2_parser  # the cached LALR parser (hcl2.parses builds one: ~2 s)
 from hcl2.transformer import DictTransformer
@@ -38,9 +39,7 @@ def read_tfvars(path: Path, display: str | None = None) -> dict[str, Any]:
     for node in _top_level_nodes(tree):
         if node.data == "block":
             name = _block_name(node)
-            raise SettingsError(
-                display, name, f"line {_line(node)}: blocks are not allowed in a tfvars file, only `name = value` lines"
-            )
+            raise SettingsError(display, name, f"line {_line(node)}: blocks are not allowed in a tfvars file, only `name = value` lines")
     try:
         values = DictTransformer().transform(tree)
     except VisitError as err:

@@ -131,17 +131,13 @@ def app_inputs(settings: Settings, infra: WandbModule, license_ref: str) -> dict
         "host": infra.output("url"),
         "bucket": f"s3://{infra.output('bucket_name')}",
         "bucket_aws_region": infra.output("bucket_region"),
-        "bucket_queue": "internal://"
-        if settings.infra_input("use_internal_queue")
-        else f"sqs://{infra.output('bucket_queue_name')}",
+        "bucket_queue": "internal://" if settings.infra_input("use_internal_queue") else f"sqs://{infra.output('bucket_queue_name')}",
         "bucket_kms_key_arn": infra.output("kms_key_arn"),
         "database_connection_string": f"mysql://{infra.output('database_connection_string')}",
         "service_port": infra.output_any("internal_app_port"),
     }
     if settings.infra_input("create_elasticache"):
-        inputs["redis_connection_string"] = (
-            f"redis://{infra.output('elasticache_connection_string')}?tls=true&ttlInSeconds=604800"
-        )
+        inputs["redis_connection_string"] = f"redis://{infra.output('elasticache_connection_string')}?tls=true&ttlInSeconds=604800"
     if settings.wandb_version is not None:
         inputs["wandb_version"] = settings.wandb_version
     if settings.wandb_image is not None:

@@ -6,6 +6,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 # Before any test imports cdktf or a provider binding (docs/performance.md). The switch
 # WANDB_CDKTF_FAST_IMPORTS=0 turns it off here and in the main.py runs the tests start.
-import fast_imports  # noqa: E402
+import fast_imports
 
 fast_imports.install()

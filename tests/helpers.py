@@ -6,8 +6,9 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,9 +53,7 @@ def write_settings(folder: Path, values: Mapping[str, Any], name: str = "terrafo
     return path
 
 
-def synth_app(
-    settings_values: Mapping[str, Any], outdir: Path, source: str = "test.tfvars", from_example: bool = False
-) -> dict[str, dict]:
+def synth_app(settings_values: Mapping[str, Any], outdir: Path, source: str = "test.tfvars", from_example: bool = False) -> dict[str, dict]:
     """Synthesizes the whole app in-process, as `cdktf synth` would, into `outdir`; returns
     {stack id: parsed cdk.tf.json}. `source` is the settings file the values stand for (relative
     to the project root); Terraform reads the license from it at deploy time. Imports the bindings
@@ -74,7 +73,9 @@ def synth_app(
     return stacks
 
 
-def run_main(settings_file: Path | None, outdir: Path, extra_env: Mapping[str, str] | None = None, cwd: Path = PROJECT_ROOT) -> subprocess.CompletedProcess:
+def run_main(
+    settings_file: Path | None, outdir: Path, extra_env: Mapping[str, str] | None = None, cwd: Path = PROJECT_ROOT
+) -> subprocess.CompletedProcess:
     """Runs `python main.py` as cdktf does (CDKTF_OUTDIR set), with WANDB_TFVARS pointing at the file."""
     env = {k: v for k, v in os.environ.items() if k not in ("WANDB_TFVARS",)}
     env["CDKTF_OUTDIR"] = str(outdir)
@@ -82,6 +83,4 @@ def run_main(settings_file: Path | None, outdir: Path, extra_env: Mapping[str, s
     if settings_file is not None:
         env["WANDB_TFVARS"] = str(settings_file)
     env.update(extra_env or {})
-    return subprocess.run(
-        [sys.executable, str(PROJECT_ROOT / "main.py")], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
-    )
+    return subprocess.run([sys.executable, str(PROJECT_ROOT / "main.py")], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 # The folder above registry.terraform.io (FACTS.md); WANDB_TF_PLUGIN_MIRROR overrides it.
 DEFAULT_MIRROR = "/opt/tf-plugins"
@@ -55,11 +55,11 @@ def write_cli_config(folder: Path) -> Path:
     path.write_text(
         "provider_installation {\n"
         "  filesystem_mirror {\n"
-        f"    path    = \"{mirror_path()}\"\n"
-        f"    include = [\"{AWS_PROVIDER}\"]\n"
+        f'    path    = "{mirror_path()}"\n'
+        f'    include = ["{AWS_PROVIDER}"]\n'
         "  }\n"
         "  direct {\n"
-        f"    exclude = [\"{AWS_PROVIDER}\"]\n"
+        f'    exclude = ["{AWS_PROVIDER}"]\n'
         "  }\n"
         "}\n"
     )

@@ -18,7 +18,6 @@ import tomllib
 from pathlib import Path
 
 import pytest
-
 from helpers import GUIDE_SETTINGS, PROJECT_ROOT, synth_app
 
 SKIPS_FILE = Path(__file__).with_name("checkov_skips.toml")
@@ -73,9 +72,16 @@ def checkov_env() -> dict[str, str]:
 
 def checkov_command(scan_dir: Path) -> list[str]:
     return [
-        str(CHECKOV), "--directory", str(scan_dir), "--framework", "terraform_json", "--output", "json",
+        str(CHECKOV),
+        "--directory",
+        str(scan_dir),
+        "--framework",
+        "terraform_json",
+        "--output",
+        "json",
         "--skip-download",  # nothing from the platform (guidelines, custom policies, suppressions)
-        "--download-external-modules", "false",  # the W&B modules stay unresolved registry calls
+        "--download-external-modules",
+        "false",  # the W&B modules stay unresolved registry calls
     ]
 
 
@@ -208,8 +214,9 @@ sys.exit(Checkov().run())
 def run_guarded(command: list[str], env: dict[str, str], cwd: Path) -> list[str]:
     log = cwd / "network.log"
     python = CHECKOV.parent / "python"
-    result = subprocess.run([str(python), "-c", NETWORK_GUARD, str(log), *command[1:]],
-                            capture_output=True, text=True, env=env, cwd=cwd, timeout=600)
+    result = subprocess.run(
+        [str(python), "-c", NETWORK_GUARD, str(log), *command[1:]], capture_output=True, text=True, env=env, cwd=cwd, timeout=600
+    )
     assert result.stdout.lstrip().startswith(("{", "[")), result.stderr[-2000:]
     return log.read_text().splitlines() if log.exists() else []
 
@@ -225,6 +232,7 @@ def test_checkov_makes_no_network_connection(scan, tmp_path):
 
     defaults = {k: v for k, v in env.items() if k not in ("BC_SKIP_MAPPING", "CKV_SKIP_PACKAGE_UPDATE_CHECK")}
     (tmp_path / "defaults").mkdir()
-    attempts = run_guarded([str(CHECKOV), "--directory", str(scan_dir), "--framework", "terraform_json", "--output", "json"],
-                           defaults, tmp_path / "defaults")
+    attempts = run_guarded(
+        [str(CHECKOV), "--directory", str(scan_dir), "--framework", "terraform_json", "--output", "json"], defaults, tmp_path / "defaults"
+    )
     assert attempts, "the guard saw nothing even with checkov's defaults: it no longer sees checkov's calls"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from helpers import PROJECT_ROOT
+
 from settings import APP_KEYS
 
 README = (PROJECT_ROOT / "README.md").read_text()

@@ -10,9 +10,9 @@ import subprocess
 
 import pytest
 from cdktf import App
+from helpers import GUIDE_SETTINGS, PROJECT_ROOT, run_main
 
 from constructs_lib.rules import Level, run_rules
-from helpers import GUIDE_SETTINGS, PROJECT_ROOT, run_main
 
 EXAMPLE = PROJECT_ROOT / "terraform.tfvars.example"
 
@@ -66,8 +66,10 @@ def test_closed_settings_warn_about_nothing(tmp_path):
         ({"deletion_protection": True}, set()),
         # Public endpoint limited to the operators' ranges: still public, but not to everyone.
         ({"kubernetes_public_access": True, "kubernetes_public_access_cidrs": ["203.0.113.0/24"]}, {"kubernetes_public_access = true"}),
-        ({"kubernetes_public_access": True, "kubernetes_public_access_cidrs": ["::/0"]},
-         {"kubernetes_public_access = true", "kubernetes_public_access_cidrs contains ::/0"}),
+        (
+            {"kubernetes_public_access": True, "kubernetes_public_access_cidrs": ["::/0"]},
+            {"kubernetes_public_access = true", "kubernetes_public_access_cidrs contains ::/0"},
+        ),
         # Open CIDRs on a private endpoint admit nobody from outside the VPC.
         ({"kubernetes_public_access_cidrs": ["0.0.0.0/0"]}, set()),
     ],
@@ -100,7 +102,11 @@ def test_cdktf_synth_shows_the_warnings_for_the_example(tmp_path):
     )
     result = subprocess.run(
         ["npx", "cdktf", "synth", "--output", str(tmp_path / "cdktf.out")],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600,
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]

@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import GUIDE_SETTINGS, PROJECT_ROOT, run_main, write_settings
 
 import fast_imports
-from helpers import GUIDE_SETTINGS, PROJECT_ROOT, run_main, write_settings
 
 ON = {fast_imports.ENV_SWITCH: "1"}
 OFF = {fast_imports.ENV_SWITCH: "0"}
@@ -114,9 +114,7 @@ def test_binding_layout_is_what_the_speed_up_relies_on(package):
 
 def _python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     full_env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20", **env}
-    return subprocess.run(
-        [sys.executable, "-c", code], cwd=PROJECT_ROOT, env=full_env, capture_output=True, text=True, timeout=300
-    )
+    return subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, env=full_env, capture_output=True, text=True, timeout=300)
 
 
 def test_imports_only_what_is_used_and_the_rest_on_demand():
@@ -146,7 +144,10 @@ print("ok")
 
 
 def test_switch_turns_it_off_also_for_an_inherited_node_hook():
-    code = "import os, fast_imports; print(fast_imports.install(), fast_imports.is_installed(), 'lazy_provider_index' in os.environ.get('NODE_OPTIONS', ''))"
+    code = (
+        "import os, fast_imports; "
+        "print(fast_imports.install(), fast_imports.is_installed(), 'lazy_provider_index' in os.environ.get('NODE_OPTIONS', ''))"
+    )
     on = _python(code, ON)
     assert on.stdout.split() == ["True", "True", "True"], on.stderr
     inherited = {"NODE_OPTIONS": f"--max-old-space-size=2048 {fast_imports._NODE_HOOK_OPTION}"}

@@ -11,11 +11,11 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import GUIDE_SETTINGS, synth_app
 
 from release_catalog import layouts
 from release_catalog.releases import AWS_MODULE_SOURCE
 from settings.tftypes import type_error
-from helpers import GUIDE_SETTINGS, synth_app
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "wandb-module-interfaces.json"
 PROJECT_COPY = Path(layouts.__file__).parent / "data" / "wandb_module_interfaces.json"
@@ -80,6 +80,7 @@ def test_the_guides_missing_license_is_passed(stacks):
 
 
 # --- constraints --------------------------------------------------------------------------
+
 
 def _parse(constraint: str):
     """A Terraform version constraint as a predicate over (major, minor, patch)."""

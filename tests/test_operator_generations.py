@@ -7,9 +7,8 @@ import copy
 import json
 
 import pytest
-from syrupy.extensions.json import JSONSnapshotExtension
-
 from helpers import SENTINEL_LICENSE, run_main, synth_app, to_hcl
+from syrupy.extensions.json import JSONSnapshotExtension
 
 # The guide's pre-operator.tfvars (with a stand-in license) and the release it goes with.
 PRE_OPERATOR = {
@@ -182,14 +181,27 @@ def test_recommended_layout_shares_the_persistent_addresses(tmp_path, synthesize
     [
         ({**PRE_OPERATOR, "size": "small"}, "size", ["not an input of wandb/wandb/aws 1.16.10", "4.7.2"]),
         ({**POST_OPERATOR, "wandb_version": "0.51.2"}, "wandb_version", ["only by the pre-operator layout", "release channel"]),
-        ({k: v for k, v in POST_OPERATOR.items() if k != "eks_cluster_version"}, "eks_cluster_version", ["required by wandb/wandb/aws 4.7.2", "current version", "1.25"]),
+        (
+            {k: v for k, v in POST_OPERATOR.items() if k != "eks_cluster_version"},
+            "eks_cluster_version",
+            ["required by wandb/wandb/aws 4.7.2", "current version", "1.25"],
+        ),
         ({**POST_OPERATOR, "wandb_infra_version": "7.18.2"}, "wandb_infra_version", ['"~> 7.0", "1.16.10", "4.7.2"']),
         ({**PRE_OPERATOR, "wandb_app_version": "2.0.0"}, "wandb_app_version", ['"1.12.0", "~> 1.0"']),
         ({**POST_OPERATOR, "wandb_infra_version": "~> 7.0"}, "enable_dummy_dns", ["not an input of wandb/wandb/aws ~> 7.0", "4.7.2"]),
         ({**POST_OPERATOR, "size": "tiny"}, "size", ["not a size the module defines"]),
         ({**PRE_OPERATOR, "enable_operator_alb": "yes"}, "enable_operator_alb", ["not an input of wandb/wandb/aws 1.16.10"]),
     ],
-    ids=["size_pre", "wandb_version_post", "cluster_version_post", "infra_version", "app_version", "operator_var_in_7x", "size_post", "operator_var_pre"],
+    ids=[
+        "size_pre",
+        "wandb_version_post",
+        "cluster_version_post",
+        "infra_version",
+        "app_version",
+        "operator_var_in_7x",
+        "size_post",
+        "operator_var_pre",
+    ],
 )
 def test_bad_settings_for_each_release(tmp_path, settings, setting, words):
     settings_file = tmp_path / "guide.tfvars"

@@ -31,12 +31,12 @@ from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration imp
 )
 from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
 from cdktf_cdktf_provider_aws.sqs_queue_policy import SqsQueuePolicy
+from helpers import GUIDE_SETTINGS, PROJECT_ROOT
 
 from constructs_lib.policy_document import policy_json, recorded_document
 from constructs_lib.rules import ALL_RULES, Level, apply_rules, run_rules, suppress
 from constructs_lib.rules.base import StackView
 from constructs_lib.rules.policies import is_literal_wildcard, policy_documents
-from helpers import GUIDE_SETTINGS, PROJECT_ROOT
 
 
 def make_stack(outdir=None, stack_traces=False):
@@ -93,8 +93,13 @@ def test_every_rule_has_a_breaking_case_here():
 def _unencrypted_bucket(stack):
     bucket = S3Bucket(stack, "plain", bucket="plain-bucket")
     S3BucketPublicAccessBlock(
-        stack, "plain_pab", bucket=bucket.id, block_public_acls=True, block_public_policy=True,
-        ignore_public_acls=True, restrict_public_buckets=True,
+        stack,
+        "plain_pab",
+        bucket=bucket.id,
+        block_public_acls=True,
+        block_public_policy=True,
+        ignore_public_acls=True,
+        restrict_public_buckets=True,
     )
     return "test/plain"
 
@@ -102,9 +107,16 @@ def _unencrypted_bucket(stack):
 def _bucket_without_public_access_block(stack):
     bucket = S3Bucket(stack, "open", bucket="open-bucket")
     S3BucketServerSideEncryptionConfigurationA(
-        stack, "open_sse", bucket=bucket.id,
-        rule=[S3BucketServerSideEncryptionConfigurationRuleA(
-            apply_server_side_encryption_by_default=S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(sse_algorithm="AES256"))],
+        stack,
+        "open_sse",
+        bucket=bucket.id,
+        rule=[
+            S3BucketServerSideEncryptionConfigurationRuleA(
+                apply_server_side_encryption_by_default=S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                    sse_algorithm="AES256"
+                )
+            )
+        ],
     )
     return "test/open"
 
@@ -139,16 +151,16 @@ def _unreadable_policy(stack):
 
 
 def _wildcard_resource_in_policy_document(stack):
-    DataAwsIamPolicyDocument(
-        stack, "doc", statement=[DataAwsIamPolicyDocumentStatement(actions=["s3:ListBucket"], resources=["*"])]
-    )
+    DataAwsIamPolicyDocument(stack, "doc", statement=[DataAwsIamPolicyDocumentStatement(actions=["s3:ListBucket"], resources=["*"])])
     return "test/doc"
 
 
 def _public_principal(stack):
     queue = SqsQueue(stack, "q", name="q", sqs_managed_sse_enabled=True)
     SqsQueuePolicy(
-        stack, "q_policy", queue_url=queue.url,
+        stack,
+        "q_policy",
+        queue_url=queue.url,
         policy=policy([{"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": queue.arn}]),
     )
     return "test/q_policy"
@@ -156,7 +168,10 @@ def _public_principal(stack):
 
 def _secret_module_input(stack):
     TerraformHclModule(
-        stack, "app", source="wandb/wandb/kubernetes", version="1.12.0",
+        stack,
+        "app",
+        source="wandb/wandb/kubernetes",
+        version="1.12.0",
         variables={"license": "eyJhbGciOiJSUzI1NiJ9.literal-license", "host": "https://wandb.example.com"},
     )
     return "test/app"
@@ -164,22 +179,36 @@ def _secret_module_input(stack):
 
 def _aws_key_in_module_input(stack):
     TerraformHclModule(
-        stack, "app2", source="wandb/wandb/kubernetes", version="1.12.0",
+        stack,
+        "app2",
+        source="wandb/wandb/kubernetes",
+        version="1.12.0",
         variables={"other_wandb_secrets": {"GORILLA_X": "AKIAIOSFODNN7EXAMPLE"}},
     )
     return "test/app2"
 
 
 def _secret_in_provider(stack):
-    AwsProvider(stack, "aws_literal", alias="literal", region="eu-central-1", access_key="AKIAIOSFODNN7EXAMPLE",
-                secret_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+    AwsProvider(
+        stack,
+        "aws_literal",
+        alias="literal",
+        region="eu-central-1",
+        access_key="AKIAIOSFODNN7EXAMPLE",
+        secret_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    )
     return "test"
 
 
 def _wandb_module(stack, **inputs):
     base = {
-        "namespace": "wandb", "domain_name": "example.com", "zone_id": "Z1", "eks_cluster_version": "1.29",
-        "allowed_inbound_cidr": ["10.0.0.0/8"], "allowed_inbound_ipv6_cidr": [], "license": "${var.license}",
+        "namespace": "wandb",
+        "domain_name": "example.com",
+        "zone_id": "Z1",
+        "eks_cluster_version": "1.29",
+        "allowed_inbound_cidr": ["10.0.0.0/8"],
+        "allowed_inbound_ipv6_cidr": [],
+        "license": "${var.license}",
     }
     module = TerraformHclModule(stack, "infra", source="wandb/wandb/aws", version="~> 7.0", variables={**base, **inputs})
     return module
@@ -250,16 +279,38 @@ def test_safe_constructs_raise_nothing():
     bucket = good_bucket(stack)
     queue = SqsQueue(stack, "queue", name="events", sqs_managed_sse_enabled=True)
     SqsQueuePolicy(
-        stack, "queue_policy", queue_url=queue.url,
-        policy=policy([{
-            "Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sqs:SendMessage",
-            "Resource": queue.arn, "Condition": {"ArnEquals": {"aws:SourceArn": bucket.arn}},
-        }]),
+        stack,
+        "queue_policy",
+        queue_url=queue.url,
+        policy=policy(
+            [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "s3.amazonaws.com"},
+                    "Action": "sqs:SendMessage",
+                    "Resource": queue.arn,
+                    "Condition": {"ArnEquals": {"aws:SourceArn": bucket.arn}},
+                }
+            ]
+        ),
     )
-    IamPolicy(stack, "node", name="node", policy=policy([
-        {"Effect": "Allow", "Action": "s3:*", "Resource": [bucket.arn, f"{bucket.arn}/*"]},
-        {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
-    ]))
+    IamPolicy(
+        stack,
+        "node",
+        name="node",
+        policy=policy(
+            [
+                {"Effect": "Allow", "Action": "s3:*", "Resource": [bucket.arn, f"{bucket.arn}/*"]},
+                {
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": "*",
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                },
+            ]
+        ),
+    )
     _wandb_module(stack)
     assert findings_of(app) == []
 
@@ -268,15 +319,27 @@ def test_kms_key_policy_may_name_resource_star():
     from cdktf_cdktf_provider_aws.kms_key import KmsKey
 
     app, stack = make_stack()
-    KmsKey(stack, "key", policy=policy([{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*", "Resource": "*"}]))
+    KmsKey(
+        stack,
+        "key",
+        policy=policy([{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*", "Resource": "*"}]),
+    )
     assert findings_of(app, "IAM-NO-WILDCARD-RESOURCE") == []
 
 
 def test_secret_references_are_fine():
     app, stack = make_stack()
-    TerraformHclModule(stack, "app", source="wandb/wandb/kubernetes", version="1.12.0",
-                       variables={"license": "${var.license}", "bucket_kms_key_arn": "arn:aws:kms:eu-central-1:1:key/x",
-                                  "database_connection_string": "mysql://${module.infra.database_connection_string}"})
+    TerraformHclModule(
+        stack,
+        "app",
+        source="wandb/wandb/kubernetes",
+        version="1.12.0",
+        variables={
+            "license": "${var.license}",
+            "bucket_kms_key_arn": "arn:aws:kms:eu-central-1:1:key/x",
+            "database_connection_string": "mysql://${module.infra.database_connection_string}",
+        },
+    )
     assert findings_of(app, "NO-SECRET-LITERALS") == []
 
 
@@ -306,13 +369,13 @@ def test_suppression_on_a_parent_covers_its_children():
 
 @pytest.mark.parametrize("reason", ["", "   ", "because", None])
 def test_suppression_needs_a_real_reason(reason):
-    app, stack = make_stack()
+    _, stack = make_stack()
     with pytest.raises(ValueError, match="reason"):
         suppress(stack, "SQS-ENCRYPTED", reason)
 
 
 def test_suppression_of_an_unknown_rule_is_refused():
-    app, stack = make_stack()
+    _, stack = make_stack()
     with pytest.raises(ValueError, match="unknown rule id"):
         suppress(stack, "SQS-ENCRYPTD", "A reason long enough to be accepted here.")
 
@@ -378,8 +441,9 @@ def test_the_manifest_is_the_same_on_every_run(tmp_path):
     manifests = []
     for run in ("first", "second"):  # two processes: jsii unpacks cdktf into a new folder for each
         outdir = tmp_path / run
-        subprocess.run([sys.executable, "-c", _SYNTH_WITH_FINDINGS, str(outdir)], cwd=PROJECT_ROOT, env=env, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-c", _SYNTH_WITH_FINDINGS, str(outdir)], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True
+        )
         manifests.append((outdir / "manifest.json").read_bytes())
     assert manifests[0] == manifests[1]
     annotations = json.loads(manifests[0])["stacks"]["test"]["annotations"]
@@ -447,13 +511,26 @@ def _block(view, type_, name):
 def test_policy_json_synthesizes_what_fn_jsonencode_does():
     _, stack = make_stack()
     bucket = good_bucket(stack)
-    document = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": ("s3:GetObject",), "Resource": [bucket.arn, f"{bucket.arn}/*"]},
-    ]}
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": ("s3:GetObject",), "Resource": [bucket.arn, f"{bucket.arn}/*"]},
+        ],
+    }
     IamPolicy(stack, "helper", name="helper", policy=policy_json(document))
-    IamPolicy(stack, "plain", name="plain", policy=Fn.jsonencode({**document, "Statement": [
-        {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": [bucket.arn, f"{bucket.arn}/*"]},
-    ]}))
+    IamPolicy(
+        stack,
+        "plain",
+        name="plain",
+        policy=Fn.jsonencode(
+            {
+                **document,
+                "Statement": [
+                    {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": [bucket.arn, f"{bucket.arn}/*"]},
+                ],
+            }
+        ),
+    )
     policies = stack.to_terraform()["resource"]["aws_iam_policy"]
     assert policies["helper"]["policy"] == policies["plain"]["policy"]
     assert policies["helper"]["policy"].startswith("${jsonencode({")
@@ -483,20 +560,27 @@ def test_the_rules_read_the_python_document_the_helper_recorded():
 def test_references_are_not_wildcards_even_next_to_literals():
     app, stack = make_stack()
     queue = SqsQueue(stack, "q", name="q", sqs_managed_sse_enabled=True)
-    SqsQueuePolicy(stack, "q_policy", queue_url=queue.url, policy=policy([
-        {"Effect": "Allow", "Principal": {"AWS": [queue.arn]}, "Action": "sqs:SendMessage", "Resource": [queue.arn]},
-    ]))
+    SqsQueuePolicy(
+        stack,
+        "q_policy",
+        queue_url=queue.url,
+        policy=policy(
+            [
+                {"Effect": "Allow", "Principal": {"AWS": [queue.arn]}, "Action": "sqs:SendMessage", "Resource": [queue.arn]},
+            ]
+        ),
+    )
     assert findings_of(app) == []
 
 
 def test_an_inline_policy_and_a_trust_policy_are_read_from_the_helper():
     app, stack = make_stack()
     IamRole(
-        stack, "role", name="role",
+        stack,
+        "role",
+        name="role",
         assume_role_policy=policy([{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}]),
-        inline_policy=[
-            IamRoleInlinePolicy(name="all", policy=policy([{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]))
-        ],
+        inline_policy=[IamRoleInlinePolicy(name="all", policy=policy([{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]))],
     )
     found = findings_of(app)
     assert [f.message.split(":")[0] for f in found if f.rule_id == "IAM-NO-PUBLIC-PRINCIPAL"] == ["aws_iam_role.role"]
@@ -515,9 +599,7 @@ def test_json_policies_with_references_are_read():
 
 def test_a_reference_to_a_policy_document_is_checked_through_the_data_source():
     app, stack = make_stack()
-    doc = DataAwsIamPolicyDocument(
-        stack, "doc", statement=[DataAwsIamPolicyDocumentStatement(actions=["s3:ListBucket"], resources=["*"])]
-    )
+    doc = DataAwsIamPolicyDocument(stack, "doc", statement=[DataAwsIamPolicyDocumentStatement(actions=["s3:ListBucket"], resources=["*"])])
     IamPolicy(stack, "uses_doc", name="uses-doc", policy=doc.json)
     assert [f.path for f in findings_of(app, "IAM-NO-WILDCARD-RESOURCE")] == ["test/doc"]
 

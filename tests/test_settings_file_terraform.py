@@ -16,7 +16,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from helpers import GUIDE_SETTINGS, SENTINEL_LICENSE, synth_app, write_settings
 from terraform_cli import missing_tools, offline_env, skip_or_fail, write_cli_config
 
@@ -64,9 +63,7 @@ def terraform(stack_dir: Path, cli_config: Path, *args: str, env: dict | None = 
     run_env = offline_env(cli_config, env)
     run_env.pop("TF_VAR_license", None)
     run_env.update(env or {})
-    return subprocess.run(
-        ["terraform", *args, "-no-color"], cwd=stack_dir, env=run_env, capture_output=True, text=True, timeout=300
-    )
+    return subprocess.run(["terraform", *args, "-no-color"], cwd=stack_dir, env=run_env, capture_output=True, text=True, timeout=300)
 
 
 def license_input(stack_dir: Path, cli_config: Path, *extra: str, env: dict | None = None) -> str:

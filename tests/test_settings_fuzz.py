@@ -29,11 +29,12 @@ import re
 import string
 from pathlib import Path
 
-from hypothesis import HealthCheck, assume, event, example, given, settings, strategies as st
+from helpers import GUIDE_SETTINGS, SENTINEL_LICENSE, run_main, to_hcl
+from hypothesis import HealthCheck, assume, event, example, given, settings
+from hypothesis import strategies as st
 
 from release_catalog import layouts
 from release_catalog.releases import STANDARD_SIZES, ModuleRelease, normalize_constraint
-from helpers import GUIDE_SETTINGS, SENTINEL_LICENSE, run_main, to_hcl
 from settings import APP_KEYS, SettingsError, load_settings, parse_settings
 from settings.model import _MODULE_INPUT_CHECKS
 from settings.tftypes import type_error
@@ -60,7 +61,9 @@ scalars = st.one_of(
 )
 junk_values = st.recursive(
     scalars,
-    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(string.ascii_letters + "_-", min_size=1, max_size=10), inner, max_size=4)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(string.ascii_letters + "_-", min_size=1, max_size=10), inner, max_size=4)
+    ),
     max_leaves=8,
 )
 
@@ -110,9 +113,20 @@ keys = st.one_of(st.sampled_from(KNOWN_KEYS), st.from_regex(r"[a-z_][a-z0-9_]{0,
 # The guide's settings for each layout (recommended, pre-operator, post-operator).
 BASES = [
     GUIDE_SETTINGS,
-    {**{k: v for k, v in GUIDE_SETTINGS.items() if k != "eks_cluster_version"}, "wandb_infra_version": "1.16.10", "wandb_version": "0.51.2"},
-    {**GUIDE_SETTINGS, "wandb_infra_version": "4.7.2", "eks_cluster_version": "1.25", "size": "small",
-     "enable_dummy_dns": True, "enable_operator_alb": True, "custom_domain_filter": "wandb.ml"},
+    {
+        **{k: v for k, v in GUIDE_SETTINGS.items() if k != "eks_cluster_version"},
+        "wandb_infra_version": "1.16.10",
+        "wandb_version": "0.51.2",
+    },
+    {
+        **GUIDE_SETTINGS,
+        "wandb_infra_version": "4.7.2",
+        "eks_cluster_version": "1.25",
+        "size": "small",
+        "enable_dummy_dns": True,
+        "enable_operator_alb": True,
+        "custom_domain_filter": "wandb.ml",
+    },
 ]
 
 
@@ -131,8 +145,34 @@ def settings_values(draw) -> dict:
     return values
 
 
-HCL_FRAGMENTS = ["{", "}", "[", "]", '"', "=", "${", "}", "#", "//", "/*", "*/", "<<EOF\n", "\n", ",", "var.x", "null",
-                 'module "m" {\n}\n', "\\", "é", "\u200b", "\ufeff", "0x1F", "1e400", "true", "namespace = \"dup\"\n"]
+HCL_FRAGMENTS = [
+    "{",
+    "}",
+    "[",
+    "]",
+    '"',
+    "=",
+    "${",
+    "}",
+    "#",
+    "//",
+    "/*",
+    "*/",
+    "<<EOF\n",
+    "\n",
+    ",",
+    "var.x",
+    "null",
+    'module "m" {\n}\n',
+    "\\",
+    "é",
+    "\u200b",
+    "\ufeff",
+    "0x1F",
+    "1e400",
+    "true",
+    'namespace = "dup"\n',
+]
 
 
 @st.composite
@@ -146,7 +186,7 @@ def mutated_text(draw) -> str:
             piece = draw(st.one_of(st.sampled_from(HCL_FRAGMENTS), st.text(max_size=6)))
             text = text[:position] + piece + text[position:]
         elif kind == "delete":
-            text = text[:position] + text[position + draw(st.integers(1, 12)):]
+            text = text[:position] + text[position + draw(st.integers(1, 12)) :]
         elif kind == "truncate":
             text = text[:position]
         elif kind in ("unquote", "single_quotes"):  # common slips: no quotes, Python's quotes
@@ -207,9 +247,9 @@ def assert_clear(err: SettingsError, path: Path, text: bytes) -> None:
 @example(content=b"")
 @example(content=EXAMPLE_TEXT.encode())
 def test_loader_and_synth(tmp_path_factory, content):
-    import main
     from cdktf import App
 
+    import main
     from constructs_lib.rules import Level, run_rules
     from stacks import build_app
 

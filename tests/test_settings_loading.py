@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 from helpers import GUIDE_SETTINGS, PROJECT_ROOT, SENTINEL_LICENSE, to_hcl
+
 from release_catalog.layouts import Layout
 from settings import load_settings, parse_settings, settings_path
 

@@ -31,7 +31,6 @@ from pathlib import Path
 from urllib.parse import unquote_plus
 
 import pytest
-
 from helpers import GUIDE_SETTINGS, PROJECT_ROOT, SENTINEL_LICENSE, write_settings
 from terraform_cli import missing_tools, offline_env, skip_or_fail, write_cli_config
 
@@ -219,7 +218,10 @@ def project(tmp_path_factory, emulator, aws) -> Project:
     aws["iam"].create_role(
         RoleName=NODE_ROLE,
         AssumeRolePolicyDocument=json.dumps(
-            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+            }
         ),
     )
     root = _copy_project(folder / "project")

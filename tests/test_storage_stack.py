@@ -6,9 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from syrupy.extensions.json import JSONSnapshotExtension
-
 from helpers import GUIDE_SETTINGS, SENTINEL_LICENSE, run_main, synth_app, write_settings
+from syrupy.extensions.json import JSONSnapshotExtension
 
 STACK = "wandb-storage"
 
@@ -203,9 +202,7 @@ def test_queue_policy_s3_on_behalf_of_this_bucket_only(stack):
 
 def test_notification_all_object_created_events_after_queue_policy(stack):
     notification = only(stack, "aws_s3_bucket_notification")
-    assert notification["queue"] == [
-        {"events": ["s3:ObjectCreated:*"], "queue_arn": f"${{{address(stack, 'aws_sqs_queue')}.arn}}"}
-    ]
+    assert notification["queue"] == [{"events": ["s3:ObjectCreated:*"], "queue_arn": f"${{{address(stack, 'aws_sqs_queue')}.arn}}"}]
     assert notification["depends_on"] == [address(stack, "aws_sqs_queue_policy")]
 
 

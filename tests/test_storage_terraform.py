@@ -7,7 +7,6 @@ import json
 import subprocess
 
 import pytest
-
 from helpers import GUIDE_SETTINGS, synth_app
 from terraform_cli import missing_tools, offline_env, skip_or_fail, write_cli_config
 
@@ -15,6 +14,7 @@ from terraform_cli import missing_tools, offline_env, skip_or_fail, write_cli_co
 @pytest.fixture(scope="module", autouse=True)
 def tools():
     skip_or_fail(missing_tools())
+
 
 VARIANTS = {
     "guide": GUIDE_SETTINGS,
@@ -45,9 +45,7 @@ def workdirs(tmp_path_factory):
 
 
 def terraform(cwd, env, *args) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        ["terraform", *args, "-no-color"], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
-    )
+    return subprocess.run(["terraform", *args, "-no-color"], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))

@@ -6,9 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from syrupy.extensions.json import JSONSnapshotExtension
-
 from helpers import GUIDE_SETTINGS, PROJECT_ROOT, SENTINEL_LICENSE, synth_app
+from syrupy.extensions.json import JSONSnapshotExtension
 
 VARIANTS = {
     "default": {},
@@ -146,7 +145,9 @@ def test_outputs_url_and_bucket(synthesized):
 
 
 def test_module_inputs_pass_through_under_their_own_names(tmp_path):
-    stack = synth_app({**GUIDE_SETTINGS, "size": "medium", "deletion_protection": False, "kubernetes_public_access": False}, tmp_path)["wandb"]
+    stack = synth_app({**GUIDE_SETTINGS, "size": "medium", "deletion_protection": False, "kubernetes_public_access": False}, tmp_path)[
+        "wandb"
+    ]
     module = stack["module"]["wandb_infra"]
     assert module["size"] == "medium"
     assert module["deletion_protection"] is False

@@ -328,9 +328,7 @@ def _clean_version(version: str) -> str:
     return version.removeprefix("v")
 
 
-def regenerate(
-    repos: dict[str, Path], existing: dict[str, JSONValue], extra_versions: dict[str, Sequence[str]]
-) -> dict[str, JSONValue]:
+def regenerate(repos: dict[str, Path], existing: dict[str, JSONValue], extra_versions: dict[str, Sequence[str]]) -> dict[str, JSONValue]:
     unknown = set(existing) - set(repos)
     if unknown:
         raise RegenerateError(f"{', '.join(sorted(unknown))} in the existing file: no repository option for it")

@@ -36,7 +36,7 @@ SUPPRESSION_METADATA = "wandb:rules:suppress"
 MIN_REASON_LENGTH = 20
 
 
-class Level(str, enum.Enum):
+class Level(str, enum.Enum):  # noqa: UP042 (StrEnum would change what str(level) prints)
     ERROR = "error"
     WARNING = "warning"
 
@@ -189,9 +189,7 @@ def suppress(construct: IConstruct, rule_id: str, reason: str) -> None:
     if rule_id not in known:
         raise ValueError(f"unknown rule id {rule_id!r}; the rules are {', '.join(sorted(known))}")
     if not isinstance(reason, str) or len(reason.strip()) < MIN_REASON_LENGTH:
-        raise ValueError(
-            f"suppressing {rule_id} needs a reason a reviewer can read (at least {MIN_REASON_LENGTH} characters)"
-        )
+        raise ValueError(f"suppressing {rule_id} needs a reason a reviewer can read (at least {MIN_REASON_LENGTH} characters)")
     construct.node.add_metadata(SUPPRESSION_METADATA, {"rule": rule_id, "reason": reason.strip()})
     _SUPPRESSIONS_IN_USE[0] = True
 

@@ -10,8 +10,8 @@ import ipaddress
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from release_catalog.releases import AWS_MODULE_SOURCE
 from constructs_lib.rules.base import Block, Level, Rule, StackView
+from release_catalog.releases import AWS_MODULE_SOURCE
 
 
 def _infra_modules(view: StackView) -> Iterator[Block]:
@@ -53,9 +53,12 @@ class OpenIngress(Rule):
             for setting, family in self.SETTINGS:
                 ranges = open_ranges(module.attr(setting))
                 if ranges:
-                    yield module.path, (
-                        f"{setting} contains {', '.join(ranges)}: W&B is reachable from the whole internet ({family}). "
-                        f"Allowed, as in the guide's example; to restrict it, list your own ranges in {setting}"
+                    yield (
+                        module.path,
+                        (
+                            f"{setting} contains {', '.join(ranges)}: W&B is reachable from the whole internet ({family}). "
+                            f"Allowed, as in the guide's example; to restrict it, list your own ranges in {setting}"
+                        ),
                     )
 
 
@@ -71,17 +74,23 @@ class PublicKubernetesApi(Rule):
         for module in _infra_modules(view):
             if module.attr("kubernetes_public_access") is not True:
                 continue
-            yield module.path, (
-                "kubernetes_public_access = true: the Kubernetes API endpoint of the W&B cluster is public "
-                "(the guide's value, and the app's default). Set kubernetes_public_access = false to keep it "
-                "inside the VPC"
+            yield (
+                module.path,
+                (
+                    "kubernetes_public_access = true: the Kubernetes API endpoint of the W&B cluster is public "
+                    "(the guide's value, and the app's default). Set kubernetes_public_access = false to keep it "
+                    "inside the VPC"
+                ),
             )
             ranges = open_ranges(module.attr("kubernetes_public_access_cidrs"))
             if ranges:
-                yield module.path, (
-                    f"kubernetes_public_access_cidrs contains {', '.join(ranges)}: the Kubernetes API endpoint "
-                    "accepts connections from the whole internet (the guide's value, and the app's default). "
-                    "Set kubernetes_public_access_cidrs to the ranges your operators connect from"
+                yield (
+                    module.path,
+                    (
+                        f"kubernetes_public_access_cidrs contains {', '.join(ranges)}: the Kubernetes API endpoint "
+                        "accepts connections from the whole internet (the guide's value, and the app's default). "
+                        "Set kubernetes_public_access_cidrs to the ranges your operators connect from"
+                    ),
                 )
 
 
@@ -93,8 +102,11 @@ class DeletionProtectionOff(Rule):
     def check(self, view: StackView) -> Iterable[tuple[str, str]]:
         for module in _infra_modules(view):
             if module.attr("deletion_protection") is False:
-                yield module.path, (
-                    "deletion_protection = false: the W&B database (and every run, report and user in it) can be "
-                    "deleted by `cdktf destroy` or by a change that replaces it. Remove the setting (the module "
-                    "default is true) for anything that holds real data"
+                yield (
+                    module.path,
+                    (
+                        "deletion_protection = false: the W&B database (and every run, report and user in it) can be "
+                        "deleted by `cdktf destroy` or by a change that replaces it. Remove the setting (the module "
+                        "default is true) for anything that holds real data"
+                    ),
                 )

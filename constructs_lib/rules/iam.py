@@ -22,29 +22,33 @@ class NoWildcardResource(Rule):
     level = Level.ERROR
     description = (
         'No Allow statement grants on Resource "*" (or uses NotResource): every grant names the '
-        "resources it is for. KMS key policies, where \"*\" means the key itself, are exempt."
+        'resources it is for. KMS key policies, where "*" means the key itself, are exempt.'
     )
 
     def check(self, view: StackView) -> Iterable[tuple[str, str]]:
         for block, statement, problem in policy_statements(view):
             if statement is None:
-                yield block.path, (
-                    f"{problem}; build it with constructs_lib.policy_document.policy_json({{...}}) (or as JSON, or "
-                    "an aws_iam_policy_document) so the rules can check it"
+                yield (
+                    block.path,
+                    (
+                        f"{problem}; build it with constructs_lib.policy_document.policy_json({{...}}) (or as JSON, or "
+                        "an aws_iam_policy_document) so the rules can check it"
+                    ),
                 )
                 continue
             if block.type in KEY_POLICY_TYPES or not _allows(statement):
                 continue
             sid = f" (Sid {statement['Sid']})" if statement.get("Sid") else ""
             if statement.get("NotResource"):
-                yield block.path, (
-                    f"{block.address}: an Allow statement{sid} uses NotResource; name the resources instead"
-                )
+                yield block.path, (f"{block.address}: an Allow statement{sid} uses NotResource; name the resources instead")
             wildcards = [r for r in as_list(statement.get("Resource")) if is_literal_wildcard(r)]
             if wildcards:
-                yield block.path, (
-                    f'{block.address}: an Allow statement{sid} grants {statement.get("Action")!s} on Resource "*"; '
-                    "name the buckets, queues, keys it is for"
+                yield (
+                    block.path,
+                    (
+                        f'{block.address}: an Allow statement{sid} grants {statement.get("Action")!s} on Resource "*"; '
+                        "name the buckets, queues, keys it is for"
+                    ),
                 )
 
 
@@ -62,7 +66,10 @@ class NoPublicPrincipal(Rule):
                 continue
             if any(is_literal_wildcard(p) for p in principal_values(statement.get("Principal"))):
                 sid = f" (Sid {statement['Sid']})" if statement.get("Sid") else ""
-                yield block.path, (
-                    f'{block.address}: an Allow statement{sid} lets Principal "*" (anyone) in without a Condition; '
-                    "name the principal (e.g. {\"Service\": \"s3.amazonaws.com\"}) or add an aws:SourceArn condition"
+                yield (
+                    block.path,
+                    (
+                        f'{block.address}: an Allow statement{sid} lets Principal "*" (anyone) in without a Condition; '
+                        'name the principal (e.g. {"Service": "s3.amazonaws.com"}) or add an aws:SourceArn condition'
+                    ),
                 )

@@ -63,16 +63,22 @@ class NoSecretLiterals(Rule):
                 for where, text in _walk(value, key):
                     problem = secret_problem(where, text)
                     if problem:
-                        yield module.path, (
-                            f"input `{where}` of module.{module.type} {problem}; it would be written to the "
-                            "synthesized JSON in clear text. Pass it as a sensitive variable (e.g. TF_VAR_...) instead"
+                        yield (
+                            module.path,
+                            (
+                                f"input `{where}` of module.{module.type} {problem}; it would be written to the "
+                                "synthesized JSON in clear text. Pass it as a sensitive variable (e.g. TF_VAR_...) instead"
+                            ),
                         )
         for provider in view.providers():
             for key, value in provider.config.items():
                 for where, text in _walk(value, key):
                     problem = secret_problem(where, text)
                     if problem:
-                        yield provider.path, (
-                            f"argument `{where}` of provider {provider.type} {problem}; use the provider's "
-                            "environment variables or a credentials file instead"
+                        yield (
+                            provider.path,
+                            (
+                                f"argument `{where}` of provider {provider.type} {problem}; use the provider's "
+                                "environment variables or a credentials file instead"
+                            ),
                         )

@@ -42,9 +42,12 @@ class S3BucketEncrypted(Rule):
                 if isinstance(rule, dict)
             ]
             if not any(algorithms):
-                yield bucket.path, (
-                    f"S3 bucket {bucket.address} has no server-side encryption configuration; add an "
-                    "aws_s3_bucket_server_side_encryption_configuration (sse_algorithm aws:kms or AES256) for it"
+                yield (
+                    bucket.path,
+                    (
+                        f"S3 bucket {bucket.address} has no server-side encryption configuration; add an "
+                        "aws_s3_bucket_server_side_encryption_configuration (sse_algorithm aws:kms or AES256) for it"
+                    ),
                 )
 
 
@@ -52,25 +55,30 @@ class S3BucketPublicAccessBlocked(Rule):
     id = "S3-PUBLIC-ACCESS-BLOCKED"
     level = Level.ERROR
     description = (
-        "Every S3 bucket has an aws_s3_bucket_public_access_block with all four settings true "
-        f"({', '.join(PUBLIC_ACCESS_FLAGS)})."
+        f"Every S3 bucket has an aws_s3_bucket_public_access_block with all four settings true ({', '.join(PUBLIC_ACCESS_FLAGS)})."
     )
 
     def check(self, view: StackView) -> Iterable[tuple[str, str]]:
         for bucket in view.resources("aws_s3_bucket"):
             blocks = _configures(view, "aws_s3_bucket_public_access_block", bucket)
             if not blocks:
-                yield bucket.path, (
-                    f"S3 bucket {bucket.address} has no aws_s3_bucket_public_access_block; add one with "
-                    + ", ".join(f"{flag} = true" for flag in PUBLIC_ACCESS_FLAGS)
+                yield (
+                    bucket.path,
+                    (
+                        f"S3 bucket {bucket.address} has no aws_s3_bucket_public_access_block; add one with "
+                        + ", ".join(f"{flag} = true" for flag in PUBLIC_ACCESS_FLAGS)
+                    ),
                 )
                 continue
             for block in blocks:
                 off = [flag for flag in PUBLIC_ACCESS_FLAGS if block.attr(flag) is not True]
                 if off:
-                    yield block.path, (
-                        f"the public access block of S3 bucket {bucket.address} leaves {', '.join(off)} "
-                        "unset or false; set all four to true"
+                    yield (
+                        block.path,
+                        (
+                            f"the public access block of S3 bucket {bucket.address} leaves {', '.join(off)} "
+                            "unset or false; set all four to true"
+                        ),
                     )
 
 
@@ -83,9 +91,12 @@ class SqsQueueEncrypted(Rule):
         for queue in view.resources("aws_sqs_queue"):
             if queue.attr("sqs_managed_sse_enabled") is True or queue.attr("kms_master_key_id"):
                 continue
-            yield queue.path, (
-                f"SQS queue {queue.address} is not encrypted explicitly; set sqs_managed_sse_enabled = true "
-                "(SSE-SQS) or kms_master_key_id (SSE-KMS)"
+            yield (
+                queue.path,
+                (
+                    f"SQS queue {queue.address} is not encrypted explicitly; set sqs_managed_sse_enabled = true "
+                    "(SSE-SQS) or kms_master_key_id (SSE-KMS)"
+                ),
             )
 
 
