@@ -39,8 +39,12 @@ def type_error(value: Any, tf_type: str, path: str = "") -> str | None:
     if tf_type.startswith("'${") and tf_type.endswith("}'"):
         tf_type = tf_type[3:-2]
     where = f" at {path}" if path else ""
-    if value is None or tf_type == "any":
+    if tf_type == "any":
         return None
+    if value is None:
+        # null for a whole setting means "unset" (the caller decides); inside a list or map it is
+        # a mistake that would reach the module (e.g. allowed_inbound_cidr = [null]).
+        return f"expected {_a(tf_type)}{where}, got null" if path else None
     if tf_type == "string":
         return None if isinstance(value, str) else f"expected a string{where}, got {describe(value)}"
     if tf_type == "bool":
@@ -80,6 +84,12 @@ def type_error(value: Any, tf_type: str, path: str = "") -> str | None:
                 return err
         return None
     return None  # tuple(...), optional(...) and other rare shapes: Terraform checks them
+
+
+def _a(tf_type: str) -> str:
+    """ "string" -> "a string", "list(string)" -> "a list"."""
+    kind = tf_type.split("(", 1)[0]
+    return {"string": "a string", "bool": "a bool", "number": "a number", "object": "an object"}.get(kind, f"a {kind}")
 
 
 def _object_attributes(body: str) -> dict[str, str] | None:
