@@ -38,6 +38,10 @@ def main() -> int:
 
     from stacks import build_app
 
+    if not under_cdktf_cli():  # the CLI prints them itself, from the manifest
+        for warning in settings.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+
     # App() makes the outdir and its stacks/ folder; a run stopped by a rule error removes them again.
     outdir = os.environ.get("CDKTF_OUTDIR", "cdktf.out")
     new_dirs = [d for d in (os.path.join(outdir, "stacks"), outdir) if not os.path.isdir(d)]
@@ -56,8 +60,7 @@ def rules_pass(app: App, new_dirs: list[str]) -> bool:
     an error stops the run with nothing written, and the (empty) `new_dirs` App() made removed."""
     from constructs_lib.rules import report, run_rules
 
-    under_cli = os.environ.get("CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS") == "true"
-    errors = report(run_rules(app), sys.stderr, warnings=not under_cli)
+    errors = report(run_rules(app), sys.stderr, warnings=not under_cdktf_cli())
     if not errors:
         return True
     print(f"error: {errors} security rule error(s) above; nothing was synthesized (see docs/security.md)", file=sys.stderr)
@@ -65,6 +68,11 @@ def rules_pass(app: App, new_dirs: list[str]) -> bool:
         with contextlib.suppress(OSError):
             os.rmdir(folder)  # only ever removes an empty folder
     return False
+
+
+def under_cdktf_cli() -> bool:
+    """Whether the cdktf CLI runs the app (it prints the warnings from the manifest then)."""
+    return os.environ.get("CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS") == "true"
 
 
 if __name__ == "__main__":

@@ -13,16 +13,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from release_catalog.eks_versions import LAST_AL2_VERSION, minor
 from release_catalog.releases import AWS_MODULE_SOURCE, KUBERNETES_MODULE_SOURCE, ModuleRelease, module_release
 
 
 class Layout(enum.Enum):
     """recommended: the guide's deployment (7.x); pre-operator: 1.16.10 with the separate
-    `wandb/wandb/kubernetes` app module; post-operator: 4.7.2, the operator inside the module."""
+    `wandb/wandb/kubernetes` app module; post-operator: 4.7.2, the operator inside the module;
+    v8: 8.x, the current release (EKS module v20, Amazon Linux 2023 nodes), with the kubernetes
+    and helm providers wired from the module's outputs."""
 
     RECOMMENDED = "recommended"
     PRE_OPERATOR = "pre-operator"
     POST_OPERATOR = "post-operator"
+    V8 = "v8"
 
     @property
     def has_app_module(self) -> bool:
@@ -38,16 +42,27 @@ class Layout(enum.Enum):
     def exec_auth(self) -> bool:
         """Whether the kubernetes/helm providers also authenticate with `aws eks get-token`, as the
         guide's pre- and post-operator files do."""
-        return self is not Layout.RECOMMENDED
+        return self in (Layout.PRE_OPERATOR, Layout.POST_OPERATOR)
+
+    @property
+    def providers_from_module_outputs(self) -> bool:
+        """Whether the kubernetes/helm providers take the cluster's endpoint and CA from the module's
+        outputs (8.x: `data "aws_eks_cluster"` fails on the first plan of a new deployment, because
+        the cluster's name is known before the cluster exists) instead of `data "aws_eks_cluster"`."""
+        return self is Layout.V8
 
 
 @dataclass(frozen=True)
 class InfraRelease:
-    """One value of `wandb_infra_version`: what it resolves to today and the layout it selects."""
+    """One value of `wandb_infra_version`: what it resolves to today, the layout it selects, and
+    the Kubernetes versions its nodes can run (`min_kubernetes`..`max_kubernetes`, inclusive; None:
+    no bound the app knows)."""
 
     constraint: str
     resolved: str
     layout: Layout
+    max_kubernetes: str | None = LAST_AL2_VERSION  # before 8.0: Amazon Linux 2 nodes
+    min_kubernetes: str | None = None
 
     @property
     def release(self) -> ModuleRelease:
@@ -59,11 +74,48 @@ INFRA_RELEASES: Mapping[str, InfraRelease] = {
     r.constraint: r
     for r in (
         InfraRelease("~> 7.0", "7.18.2", Layout.RECOMMENDED),
+        InfraRelease("7.18.2", "7.18.2", Layout.RECOMMENDED),
+        InfraRelease("~> 8.0", "8.0.0", Layout.V8, max_kubernetes="1.35", min_kubernetes="1.30"),
+        InfraRelease("8.0.0", "8.0.0", Layout.V8, max_kubernetes="1.35", min_kubernetes="1.30"),
         InfraRelease("1.16.10", "1.16.10", Layout.PRE_OPERATOR),
         InfraRelease("4.7.2", "4.7.2", Layout.POST_OPERATOR),
     )
 }
 DEFAULT_INFRA_VERSION = "~> 7.0"  # the guide's; never changed, so no deployment is upgraded by a new default
+# What the README recommends for a new deployment: the current release, pinned exactly.
+NEW_DEPLOYMENT_INFRA_VERSION = "8.0.0"
+
+
+def kubernetes_version_problem(infra: InfraRelease, version: str) -> str | None:
+    """Why `infra`'s nodes cannot run Kubernetes `version`, or None."""
+    if infra.max_kubernetes is not None and minor(version) > minor(infra.max_kubernetes):
+        if infra.layout is Layout.V8:
+            return (
+                f"wandb/wandb/aws {infra.resolved} supports Kubernetes {infra.min_kubernetes} to {infra.max_kubernetes} "
+                f"(its upgrade guide); {version} is newer"
+            )
+        return (
+            f"wandb/wandb/aws {infra.resolved} runs Amazon Linux 2 nodes, and AWS publishes no Amazon Linux 2 node "
+            f"images for Kubernetes 1.33 or later; use {infra.max_kubernetes} or older, or wandb_infra_version = "
+            f'"~> 8.0" (Amazon Linux 2023 nodes)'
+        )
+    if infra.min_kubernetes is not None and minor(version) < minor(infra.min_kubernetes):
+        return (
+            f"wandb/wandb/aws {infra.resolved} supports Kubernetes {infra.min_kubernetes} to {infra.max_kubernetes} "
+            f"(its upgrade guide); {version} is older: upgrade the cluster on 7.x first, one minor version per deploy"
+        )
+    return None
+
+
+# Required inputs the app cannot choose for the user, with what to tell them.
+REQUIRED_INPUT_ADVICE: Mapping[str, str] = {
+    "kubernetes_legacy_cluster_creator_admin": (
+        "set it to true when upgrading a cluster that 7.x created (AWS keeps the creator's implicit admin "
+        "access), or false for a new deployment (the module creates an access entry for the creator). The "
+        'wrong value ends in "Unauthorized" from the kubernetes and helm providers, or a 409 ResourceInUseException, '
+        "during the deploy"
+    ),
+}
 
 # The `wandb_app_version` values (pre-operator only): constraint -> the release it resolves to.
 APP_RELEASES: Mapping[str, str] = {"1.12.0": "1.12.0", "~> 1.0": "1.14.1"}
@@ -128,8 +180,8 @@ ALWAYS_WRITTEN: tuple[WrittenInput, ...] = (
     WrittenInput(
         "license",
         LICENSE,
-        "required by 4.7.2 and 7.x, which the guide forgets to pass",
-        frozenset({Layout.RECOMMENDED, Layout.POST_OPERATOR}),
+        "required by 4.7.2, 7.x and 8.x, which the guide forgets to pass",
+        frozenset({Layout.RECOMMENDED, Layout.POST_OPERATOR, Layout.V8}),
     ),
     WrittenInput(
         "database_performance_insights_kms_key_arn",

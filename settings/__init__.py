@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 
-from settings.errors import SettingsError
+from settings.errors import SettingsError, SettingsWarning
 from settings.model import APP_KEYS, Settings, StateSettings, StorageSettings, parse_settings
 from settings.tfvars import read_tfvars
 
@@ -20,6 +21,7 @@ __all__ = [
     "APP_KEYS",
     "Settings",
     "SettingsError",
+    "SettingsWarning",
     "StateSettings",
     "StorageSettings",
     "load_settings",
@@ -39,7 +41,9 @@ def settings_path(environ: Mapping[str, str] = os.environ, root: Path = PROJECT_
     return root / EXAMPLE_FILE, True
 
 
-def load_settings(path: Path | None = None, environ: Mapping[str, str] = os.environ, root: Path = PROJECT_ROOT) -> Settings:
+def load_settings(
+    path: Path | None = None, environ: Mapping[str, str] = os.environ, root: Path = PROJECT_ROOT, today: date | None = None
+) -> Settings:
     """Reads and validates the settings file (default: `settings_path()`). Raises SettingsError
     naming the file and setting."""
     if path is None:
@@ -53,7 +57,7 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] = os.envi
     # The example's made-up values must never reach a deploy (the stacks refuse to plan).
     is_example = path.resolve() == (root / EXAMPLE_FILE).resolve()
     display = _display(path)
-    return parse_settings(read_tfvars(path, display), path, from_example=is_example, display=display)
+    return parse_settings(read_tfvars(path, display), path, from_example=is_example, display=display, today=today)
 
 
 def _display(path: Path) -> str:

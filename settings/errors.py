@@ -15,3 +15,19 @@ class SettingsError(Exception):
     def __str__(self) -> str:
         where = f"setting `{self.setting}`: " if self.setting else ""
         return f"{self.file}: {where}{self.message}"
+
+
+class SettingsWarning:
+    """Something the settings should change, although they may be deployed. `str()` names the
+    file and the setting, like SettingsError."""
+
+    def __init__(self, file: str, setting: str, message: str):
+        self.file = file
+        self.setting = setting
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.file}: setting `{self.setting}`: {self.message}"
+
+    def __repr__(self) -> str:
+        return f"SettingsWarning({str(self)!r})"

@@ -11,16 +11,18 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from release_catalog import layouts
+from release_catalog.eks_versions import calendar_note
 from release_catalog.layouts import InfraRelease, Layout
 from release_catalog.releases import STANDARD_SIZES, ModuleRelease, normalize_constraint
 from release_catalog.secret_patterns import SECRET_NAME, secret_kind
 from settings import checks
-from settings.errors import SettingsError
+from settings.errors import SettingsError, SettingsWarning
 from settings.tftypes import type_error
 
 Check = Callable[[Any], "str | None"]
@@ -244,6 +246,8 @@ class Settings:
     storage: StorageSettings
     # Inputs of the chosen wandb/wandb/aws release that the settings file sets explicitly.
     module_inputs: Mapping[str, Any]
+    # What the settings should change, though they may be deployed (e.g. AWS's EKS calendar).
+    warnings: tuple[SettingsWarning, ...]
     license: str | None = field(repr=False, compare=False)
 
     @property
@@ -274,11 +278,19 @@ def fqdn(subdomain: str | None, domain_name: str) -> str:
     return f"{subdomain}.{domain_name}" if subdomain else domain_name
 
 
-def parse_settings(raw: Mapping[str, Any], source: str | Path, *, from_example: bool = False, display: str | None = None) -> Settings:
+def parse_settings(
+    raw: Mapping[str, Any],
+    source: str | Path,
+    *,
+    from_example: bool = False,
+    display: str | None = None,
+    today: date | None = None,
+) -> Settings:
     """Validates the key/value pairs of a settings file. Raises SettingsError on the first problem.
 
     source: the settings file (relative paths are taken from the working directory).
-    display: how messages name the file (default: `source` as given)."""
+    display: how messages name the file (default: `source` as given).
+    today: the day AWS's EKS calendar is read for (default: today)."""
     shown = display or str(source)
 
     def fail(name: str | None, message: str) -> SettingsError:
@@ -296,6 +308,8 @@ def parse_settings(raw: Mapping[str, Any], source: str | Path, *, from_example: 
         )
     infra = layouts.INFRA_RELEASES[normalized]
     release = infra.release
+    if "wandb_infra_version" not in values:
+        _refuse_other_layouts_keys(values, fail)
 
     # Every key must be the app's own or an input of the chosen release.
     for name in values:
@@ -325,6 +339,13 @@ def parse_settings(raw: Mapping[str, Any], source: str | Path, *, from_example: 
         module_inputs[name] = _checked(name, value, variable.type, _MODULE_INPUT_CHECKS.get(name), False, fail)
 
     _refuse_secrets(values, typed["license"], fail)
+    _check_required_inputs(infra, values, fail)
+    if infra.layout is Layout.V8 and module_inputs.get("kubernetes_map_accounts"):
+        raise fail(
+            "kubernetes_map_accounts",
+            f"must be empty with {release.label}: the module rejects a non-empty list (aws-auth account mappings are "
+            "gone with the EKS module v20; grant access with EKS access entries instead)",
+        )
 
     if not infra.layout.has_app_module:
         for name in PRE_OPERATOR_ONLY:
@@ -349,9 +370,18 @@ def parse_settings(raw: Mapping[str, Any], source: str | Path, *, from_example: 
                 "(`aws eks describe-cluster --name <cluster> --query cluster.version`) so the migration "
                 'does not upgrade the cluster by accident (the guide\'s pre-operator.tf created it at "1.25").'
             )
-        raise fail("eks_cluster_version", f'is required by {release.label}; add e.g. eks_cluster_version = "1.29".{hint}')
+        example = infra.max_kubernetes or "1.32"
+        raise fail("eks_cluster_version", f'is required by {release.label}; add e.g. eks_cluster_version = "{example}".{hint}')
     if "eks_cluster_version" in values and not release.declares("eks_cluster_version"):
         raise fail("eks_cluster_version", f"is not an input of {release.label}")
+    warnings: list[SettingsWarning] = []
+    if typed["eks_cluster_version"] is not None:
+        problem = layouts.kubernetes_version_problem(infra, typed["eks_cluster_version"])
+        if problem:
+            raise fail("eks_cluster_version", problem)
+        note = calendar_note(typed["eks_cluster_version"], today or date.today())
+        if note:
+            warnings.append(SettingsWarning(shown, "eks_cluster_version", note))
 
     return Settings(
         source=Path(source).absolute(),
@@ -378,8 +408,43 @@ def parse_settings(raw: Mapping[str, Any], source: str | Path, *, from_example: 
         ),
         storage=_storage_settings(typed),
         module_inputs=MappingProxyType(module_inputs),
+        warnings=tuple(warnings),
         license=typed["license"],
     )
+
+
+def _refuse_other_layouts_keys(values: Mapping[str, Any], fail: Fail) -> None:
+    """Without `wandb_infra_version`, the guide's default layout applies; a file holding keys only
+    another layout uses (the guide's pre- and post-operator files hold no `wandb_infra_version`)
+    gets one message naming the release to add, instead of one wrong-way error at a time."""
+    default = layouts.INFRA_RELEASES[layouts.DEFAULT_INFRA_VERSION]
+    for name in values:
+        if name in PRE_OPERATOR_ONLY:
+            wanted = "1.16.10"
+        elif name in APP_KEYS or default.release.declares(name):
+            continue
+        else:
+            declaring = [c for c, r in layouts.INFRA_RELEASES.items() if r.release.declares(name)]
+            exact = [c for c in declaring if not c.startswith("~>")]
+            if not declaring:
+                continue  # an unknown key: its own message says so
+            wanted = (exact or declaring)[0]
+        layout = layouts.INFRA_RELEASES[wanted].layout.value
+        raise fail(
+            "wandb_infra_version",
+            f'is not set, so the app takes the guide\'s default "{layouts.DEFAULT_INFRA_VERSION}" (the recommended layout); '
+            f'but this file sets `{name}`, which the {layout} layout uses: add wandb_infra_version = "{wanted}" '
+            '(e.g. the guide\'s pre-operator.tfvars wants "1.16.10", its post-operator.tfvars "4.7.2")',
+        )
+
+
+def _check_required_inputs(infra: InfraRelease, values: Mapping[str, Any], fail: Fail) -> None:
+    """Every input the release requires is given: by the settings, or by the app itself."""
+    release = infra.release
+    by_app = set(APP_KEYS) | {w.name for w in layouts.written_inputs(infra.layout)}
+    for name in sorted(release.required_inputs - by_app - set(values)):
+        advice = layouts.REQUIRED_INPUT_ADVICE.get(name, "add it to the settings file")
+        raise fail(name, f"is required by {release.label}; {advice}")
 
 
 def _storage_settings(typed: Mapping[str, Any]) -> StorageSettings:

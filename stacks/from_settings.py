@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from constructs_lib.aws_provider import AwsProviderProps
+from constructs_lib.eks_cluster_access import EksClusterAccessProps
 from constructs_lib.file_storage import FileStorageProps
 from constructs_lib.settings_file import SecretFromFile, SettingsFileProps
 from constructs_lib.terraform_block import LocalState, S3State
-from constructs_lib.wandb_module import WandbModule
+from constructs_lib.wandb_module import WandbInfra, WandbModule
 from release_catalog import constraints, layouts
 from release_catalog.layouts import LICENSE, FromSetting
 from release_catalog.releases import ModuleRelease
@@ -93,6 +94,20 @@ def wandb_providers(settings: Settings) -> list[str]:
 def wandb_version_constraints(settings: Settings) -> tuple[str, dict[str, str]]:
     modules = wandb_modules(settings)
     return constraints.terraform_constraint(modules), constraints.provider_constraints(wandb_providers(settings), modules)
+
+
+def cluster_access_props(settings: Settings, infra: WandbInfra) -> EksClusterAccessProps:
+    layout = settings.layout
+    endpoint = ca_data = None
+    if layout.providers_from_module_outputs:
+        endpoint, ca_data = infra.output("cluster_endpoint"), infra.output("cluster_certificate_authority_data")
+    return EksClusterAccessProps(
+        cluster_name=infra.cluster_name,
+        helm=layout.uses_helm,
+        exec_auth=layout.exec_auth,
+        endpoint=endpoint,
+        certificate_authority_data=ca_data,
+    )
 
 
 def infra_inputs(settings: Settings, license_ref: str) -> dict[str, Any]:

@@ -8,6 +8,9 @@
   authenticates through `aws eks get-token`; no helm provider.
 - post-operator (`4.7.2`): module `wandb_infra` with the operator inputs; kubernetes and helm
   providers that also authenticate through `aws eks get-token`.
+- v8 (`~> 8.0`, `8.0.0`): module `wandb_infra`; kubernetes and helm providers configured from
+  the module's outputs `cluster_endpoint` and `cluster_certificate_authority_data`, with the
+  token from `data.aws_eks_cluster_auth`; no `data.aws_eks_cluster`.
 
 All layouts share the stack id, the backend and the addresses of what persists, so moving
 between them is a settings change followed by `cdktf diff wandb` and `cdktf deploy wandb`.
@@ -19,7 +22,7 @@ from cdktf import TerraformOutput, TerraformStack
 from constructs import Construct
 
 from constructs_lib.aws_provider import aws_provider
-from constructs_lib.eks_cluster_access import EksClusterAccess, EksClusterAccessProps
+from constructs_lib.eks_cluster_access import EksClusterAccess
 from constructs_lib.settings_file import SettingsFile
 from constructs_lib.terraform_block import configure_state, pin_versions
 from constructs_lib.wandb_module import WandbInfra, WandbModule, WandbModuleProps
@@ -43,11 +46,7 @@ class WandbStack(TerraformStack):
         self.infra = WandbInfra(
             self, "wandb_infra", WandbModuleProps(release=settings.infra_release, inputs=props.infra_inputs(settings, license))
         )
-        self.cluster_access = EksClusterAccess(
-            self,
-            "eks",
-            EksClusterAccessProps(cluster_name=self.infra.cluster_name, helm=layout.uses_helm, exec_auth=layout.exec_auth),
-        )
+        self.cluster_access = EksClusterAccess(self, "eks", props.cluster_access_props(settings, self.infra))
         self.app: WandbModule | None = None
         if layout.has_app_module:
             self.app = WandbModule(

@@ -44,6 +44,12 @@ VARIANTS = {
         "eks_cluster_version": "1.25",
         "size": "small",
     },
+    "v8": {
+        **GUIDE_SETTINGS,
+        "wandb_infra_version": "8.0.0",
+        "eks_cluster_version": "1.35",
+        "kubernetes_legacy_cluster_creator_admin": False,
+    },
     "storage_options": {
         **GUIDE_SETTINGS,
         "storage_bucket_name": "acme-wandb-files",

@@ -25,6 +25,8 @@ LAYOUTS = {
     "pre-operator": {"wandb_infra_version": "1.16.10", "wandb_version": "0.51.2"},
     "pre-operator-app-1.x": {"wandb_infra_version": "1.16.10", "wandb_app_version": "~>1.0"},
     "post-operator": {"wandb_infra_version": "4.7.2", "size": "small"},
+    "7.18.2": {"wandb_infra_version": "7.18.2", "eks_cluster_version": "1.32"},
+    "v8": {"wandb_infra_version": "8.0.0", "eks_cluster_version": "1.35", "kubernetes_legacy_cluster_creator_admin": False},
 }
 OPTIONS = {
     "default": {},

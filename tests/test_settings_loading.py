@@ -25,7 +25,7 @@ def test_fresh_clone_falls_back_to_the_example_and_says_so(tmp_path, capsys):
     settings = load_settings(environ={}, root=tmp_path)
     assert "using terraform.tfvars.example" in capsys.readouterr().err
     assert settings.namespace == "wandb"
-    assert settings.layout is Layout.RECOMMENDED
+    assert settings.layout is Layout.V8  # the example is a new deployment
     assert settings.from_example
 
 

@@ -238,7 +238,9 @@ NEAR_MISSES: dict[str, list[tuple[Any, ...]]] = {
     ],
     # Not a `check`, but a rule of its own in parse_settings: the supported releases.
     "wandb_infra_version": [
-        ("7.18.2", "the resolved release, not the constraint", ['"~> 7.0", "1.16.10", "4.7.2"']),
+        ("7.18.1", "an older 7.x release", ['"~> 7.0", "7.18.2", "~> 8.0", "8.0.0", "1.16.10", "4.7.2"']),
+        ("~> 8.1", "a constraint no release matches"),
+        ("8.0", "a release without its patch"),
         ("~> 7.1", "another constraint"),
         ("1.16.9", "a patch off"),
     ],
@@ -254,7 +256,7 @@ VALID: dict[str, list[Any]] = {
     "zone_id": ["Z1", "Z" + "A" * 31, "Z032246913CW32RVRY0WU"],
     "allowed_inbound_cidr": [[], ["0.0.0.0/0"], ["10.0.0.0/8", "192.168.1.1/32"]],
     "allowed_inbound_ipv6_cidr": [[], ["::/0"], ["2001:db8::/32", "2001:db8::1/128"]],
-    "eks_cluster_version": ["1.10", "1.25", "1.33", "1.99"],
+    "eks_cluster_version": ["1.10", "1.25", "1.32"],  # the default 7.x nodes (Amazon Linux 2) stop at 1.32
     "region": ["us-east-1", "us-gov-west-1", "us-iso-east-1", "us-isob-east-1", "il-central-1"],
     "default_tags": [{}, {"k" * 128: "v" * 256}, {"awsteam": "", "Team": "ml"}],
     "wandb_version": ["0.51.2"],
