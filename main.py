@@ -21,7 +21,7 @@ import fast_imports
 
 fast_imports.install()
 
-from settings import SettingsError, load_settings  # noqa: E402
+from settings import SettingsError, load_app_settings  # noqa: E402
 
 if TYPE_CHECKING:
     from cdktf import App
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 def main() -> int:
     try:
-        settings = load_settings()
+        loaded = load_app_settings()  # every deployment, checked before anything is written
     except SettingsError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -39,7 +39,7 @@ def main() -> int:
     from stacks import build_app
 
     if not under_cdktf_cli():  # the CLI prints them itself, from the manifest
-        for warning in settings.warnings:
+        for warning in loaded.warnings:
             print(f"warning: {warning}", file=sys.stderr)
 
     # App() makes the outdir and its stacks/ folder; a run stopped by a rule error removes them again.
@@ -47,7 +47,7 @@ def main() -> int:
     new_dirs = [d for d in (os.path.join(outdir, "stacks"), outdir) if not os.path.isdir(d)]
     # No JavaScript stack traces in the annotations: they name a per-run folder (docs/security.md).
     app = App(stack_traces=False)
-    build_app(app, settings)
+    build_app(app, loaded.deployments)
     if not rules_pass(app, new_dirs):
         return 1
     app.synth()

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Synth benchmark: the whole app with the fast_imports speed-up on and off.
 
-    .venv/bin/python benchmarks/synth_benchmark.py [--rounds 3] [--warmup 1] [--only main|cli]
+    .venv/bin/python benchmarks/synth_benchmark.py [--rounds 3] [--warmup 1] [--only main|cli|deployments]
 
 Runs `python main.py` (every stack stacks.build_app registers) and `cdktf synth` through the CLI
 (node_modules/.bin/cdktf), each with WANDB_CDKTF_FAST_IMPORTS=1 and =0, alternating the two in
@@ -11,6 +11,9 @@ per mode the median wall time (with min and max), the ratio on/off, and peak mem
   kernel's two node processes, and for the CLI the cdktf node process), sampled every 20 ms;
 - largest process: the peak RSS of the single largest process in that tree (exact, from
   wait4's rusage, which covers descendants that were waited for).
+Then (`deployments`) `python main.py` with the speed-up on, for a deployments folder of one and
+of three deployments (the example settings as `_defaults.tfvars`, each deployment its own
+namespace and subdomain), alternating: the median wall times and their ratio (issue: at most 2).
 Checks that every run wrote the same output: every stack's cdk.tf.json byte for byte, the other
 files (manifest.json) byte for byte once the names of the jsii kernel's per-run temporary folders
 are masked, should annotation stack traces show them (they differ between any two runs, on or off). Exits with
@@ -147,7 +150,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3, help="measured rounds; each runs on and off (default 3)")
     parser.add_argument("--warmup", type=int, default=1, help="unmeasured rounds first (default 1)")
-    parser.add_argument("--only", choices=("main", "cli"), help="only `python main.py` or only `cdktf synth`")
+    parser.add_argument(
+        "--only", choices=("main", "cli", "deployments"), help="only `python main.py`, only `cdktf synth`, or only 1 vs 3 deployments"
+    )
     parser.add_argument(
         "--settings", type=Path, default=PROJECT_ROOT / "terraform.tfvars.example", help="settings file (default: the example)"
     )
@@ -158,7 +163,9 @@ def main() -> int:
         "main": ("python main.py", lambda out: [sys.executable, str(PROJECT_ROOT / "main.py")]),
         "cli": ("cdktf synth (CLI)", lambda out: [str(cli), "synth", "--output", str(out)]),
     }
-    if args.only:
+    if args.only == "deployments":
+        targets = {}
+    elif args.only:
         targets = {args.only: targets[args.only]}
     elif not cli.exists():
         print(f"note: {cli} is missing (run ./scripts/setup); benchmarking python main.py only", file=sys.stderr)
@@ -193,7 +200,51 @@ def main() -> int:
                     if round_index >= args.warmup:
                         runs.append(run)
             failed |= report(label, runs)
+        if args.only in (None, "deployments"):
+            failed |= deployments_benchmark(Path(scratch), env, args.settings.resolve(), args.rounds, args.warmup)
     return 1 if failed else 0
+
+
+DEPLOYMENT_NAMES = ("alpha", "beta", "gamma")
+
+
+def deployments_folder(scratch: Path, settings: Path, count: int) -> Path:
+    """A deployments folder: `settings` as the defaults, `count` deployments overriding the
+    namespace and subdomain (which must differ between deployments)."""
+    folder = scratch / f"deployments-{count}"
+    folder.mkdir()
+    (folder / "_defaults.tfvars").write_text(settings.read_text())
+    for name in DEPLOYMENT_NAMES[:count]:
+        (folder / f"{name}.tfvars").write_text(f'namespace = "{name}"\nsubdomain = "{name}"\n')
+    return folder
+
+
+def deployments_benchmark(scratch: Path, env: dict[str, str], settings: Path, rounds: int, warmup: int) -> bool:
+    """`python main.py` (speed-up on) for one deployment and for three; True when a run failed."""
+    folders = {count: deployments_folder(scratch, settings, count) for count in (1, 3)}
+    base = {k: v for k, v in env.items() if k != "WANDB_TFVARS"}
+    seconds: dict[int, list[float]] = {1: [], 3: []}
+    peaks: dict[int, int] = {1: 0, 3: 0}
+    for round_index in range(warmup + rounds):
+        for count in (1, 3) if round_index % 2 == 0 else (3, 1):
+            outdir = scratch / f"deployments-out-{count}-{round_index}"
+            run_env = {**base, SWITCH: MODES["on"], "WANDB_DEPLOYMENTS": str(folders[count]), "CDKTF_OUTDIR": str(outdir)}
+            run = measure([sys.executable, str(PROJECT_ROOT / "main.py")], run_env, outdir, "deployments", "on")
+            warm = " (warm-up)" if round_index < warmup else ""
+            stacks = sorted({name.split("/")[1] for name in run.output if name.startswith("stacks/")})
+            print(f"  python main.py, {count} deployment(s) {run.seconds:7.2f} s  tree {gib(run.tree_peak_bytes):>9}{warm}", flush=True)
+            if run.returncode != 0 or len(stacks) != 2 * count:
+                print(f"error: {count} deployment(s) exited {run.returncode} with stacks {stacks}:\n{run.stderr[-3000:]}", file=sys.stderr)
+                return True
+            if round_index >= warmup:
+                seconds[count].append(run.seconds)
+                peaks[count] = max(peaks[count], run.tree_peak_bytes)
+    one, three = statistics.median(seconds[1]), statistics.median(seconds[3])
+    print(f"\npython main.py, deployments folder: median of {rounds} runs each (speed-up on)")
+    print(f"  1 deployment  (2 stacks): {one:6.2f} s   peak RSS tree {gib(peaks[1])}")
+    print(f"  3 deployments (6 stacks): {three:6.2f} s   peak RSS tree {gib(peaks[3])}")
+    print(f"  ratio 3/1: {three / one:.2f} (at most 2: the bindings load once, whatever the number of deployments)\n")
+    return False
 
 
 def report(label: str, runs: list[Run]) -> bool:

@@ -46,8 +46,9 @@ class SecretFromFile:
 
 @dataclass(frozen=True)
 class SettingsFileProps:
-    """path: the settings file, relative to the stack's working directory (Terraform resolves
-        `file()` there).
+    """paths: the settings file, then any file it overrides key by key (a deployments folder's
+        defaults), each relative to the stack's working directory (Terraform resolves `file()`
+        there). A secret is taken from the first file that sets one of its keys.
     keys: every key the file sets; each is declared as an unused variable, so Terraform accepts
         the file as a var file without warnings (default: none).
     sensitive_keys: keys whose variables are sensitive, whether or not this stack reads them
@@ -55,7 +56,7 @@ class SettingsFileProps:
     secrets: the secrets Terraform reads from the file (default: none).
     refuse_plan: when set, every plan of the stack fails with this message (default: None)."""
 
-    path: str
+    paths: Sequence[str]
     keys: Sequence[str] = ()
     sensitive_keys: frozenset[str] = frozenset()
     secrets: Sequence[SecretFromFile] = ()
@@ -75,9 +76,10 @@ class SettingsFile(Construct):
         for secret in props.secrets:
             self._variable(secret.name, type="string", sensitive=True, description=secret.description)
             declared.add(secret.name)
-            decoded = f'provider::terraform::decode_tfvars(file("{props.path}"))'
-            # try(): the file may be absent (remote runs upload only the stack folder) or not set the key.
-            candidates = [f"{decoded}.{key}" for key in secret.file_keys] + [f"var.{secret.name}"]
+            # try(): a file may be absent (remote runs upload only the stack folder) or not set the key.
+            candidates = [
+                f'provider::terraform::decode_tfvars(file("{path}")).{key}' for path in props.paths for key in secret.file_keys
+            ] + [f"var.{secret.name}"]
             local = TerraformLocal(self, f"{secret.name}_local", f"${{sensitive(try({', '.join(candidates)}))}}")
             local.override_logical_id(secret.name)
             self._values[secret.name] = f"${{local.{secret.name}}}"

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from cdktf import LocalBackend, S3Backend, TerraformStack
+from cdktf import LocalBackend, S3Backend, S3BackendAssumeRoleConfig, TerraformStack
 
 
 def pin_versions(stack: TerraformStack, terraform: str, providers: Mapping[str, str]) -> None:
@@ -37,12 +37,18 @@ class LocalState:
 class S3State:
     """bucket, key, region: where the state object lives.
     lock_table: a DynamoDB table for locking (default None: S3-native locking, `use_lockfile`,
-        Terraform >= 1.10)."""
+        Terraform >= 1.10).
+    role_arn: an IAM role to assume for the state (default None: the caller's credentials).
+    profile: an AWS profile for the state (default None).
+    kms_key_id: a KMS key ARN for the state object (default None: SSE-S3)."""
 
     bucket: str
     key: str
     region: str
     lock_table: str | None = None
+    role_arn: str | None = None
+    profile: str | None = None
+    kms_key_id: str | None = None
 
 
 def configure_state(stack: TerraformStack, state: LocalState | S3State) -> None:
@@ -50,7 +56,17 @@ def configure_state(stack: TerraformStack, state: LocalState | S3State) -> None:
     if isinstance(state, LocalState):
         LocalBackend(stack, path=state.path)
         return
-    S3Backend(stack, bucket=state.bucket, key=state.key, region=state.region, encrypt=True, dynamodb_table=state.lock_table)
+    S3Backend(
+        stack,
+        bucket=state.bucket,
+        key=state.key,
+        region=state.region,
+        encrypt=True,
+        dynamodb_table=state.lock_table,
+        profile=state.profile,
+        kms_key_id=state.kms_key_id,
+        assume_role=S3BackendAssumeRoleConfig(role_arn=state.role_arn) if state.role_arn else None,
+    )
     if state.lock_table is None:
         # cdktf 0.21's S3Backend has no `use_lockfile`; Terraform >= 1.10 supports it.
         stack.add_override("terraform.backend.s3.use_lockfile", True)

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
+from settings.deployments import DEPLOYMENTS_DIR, DEPLOYMENTS_ENV, LoadedSettings, load_folder
 from settings.errors import SettingsError, SettingsWarning
 from settings.model import APP_KEYS, Settings, StateSettings, StorageSettings, parse_settings
 from settings.tfvars import read_tfvars
@@ -19,11 +20,14 @@ ENV_VAR = "WANDB_TFVARS"
 
 __all__ = [
     "APP_KEYS",
+    "LoadedSettings",
     "Settings",
     "SettingsError",
     "SettingsWarning",
     "StateSettings",
     "StorageSettings",
+    "deployments_folder",
+    "load_app_settings",
     "load_settings",
     "parse_settings",
     "settings_path",
@@ -58,6 +62,35 @@ def load_settings(
     is_example = path.resolve() == (root / EXAMPLE_FILE).resolve()
     display = _display(path)
     return parse_settings(read_tfvars(path, display), path, from_example=is_example, display=display, today=today)
+
+
+def deployments_folder(environ: Mapping[str, str] = os.environ, root: Path = PROJECT_ROOT) -> Path | None:
+    """The deployments folder the app reads, or None for the single settings file: the folder
+    `WANDB_DEPLOYMENTS` names, else `deployments/` at the project root when it exists."""
+    named = environ.get(DEPLOYMENTS_ENV)
+    if named:
+        return Path(named)
+    folder = root / DEPLOYMENTS_DIR
+    return folder if folder.is_dir() else None
+
+
+def load_app_settings(environ: Mapping[str, str] = os.environ, root: Path = PROJECT_ROOT, today: date | None = None) -> LoadedSettings:
+    """Every deployment the app builds: each file of the deployments folder, or the single
+    settings file (exactly as before the folder existed). A folder and a single settings file
+    together are an error: the app never mixes the two."""
+    folder = deployments_folder(environ, root)
+    if folder is None:
+        return LoadedSettings((load_settings(environ=environ, root=root, today=today),))
+    single = environ.get(ENV_VAR) or ((root / SETTINGS_FILE) if (root / SETTINGS_FILE).exists() else None)
+    if single:
+        raise SettingsError(
+            _display(folder),
+            None,
+            f"a deployments folder and a single settings file ({_display(Path(single))}) are both present; the app reads "
+            f"one or the other, never both: move the single file into the folder as <deployment>.tfvars, or remove the "
+            f"folder (or unset {DEPLOYMENTS_ENV}/{ENV_VAR})",
+        )
+    return load_folder(folder, _display, today)
 
 
 def _display(path: Path) -> str:

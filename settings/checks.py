@@ -130,6 +130,29 @@ def state_key(value: str) -> str | None:
     return None
 
 
+_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}", re.ASCII)
+_KMS_KEY = re.compile(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key/[A-Za-z0-9-]{1,128}|alias/[A-Za-z0-9/_-]{1,250})", re.ASCII)
+_PROFILE = re.compile(r"[A-Za-z0-9_.@+=,-]{1,128}", re.ASCII)
+
+
+def iam_role_arn(value: str) -> str | None:
+    if not _ROLE_ARN.fullmatch(value):
+        return f'{value!r} is not an IAM role ARN such as "arn:aws:iam::123456789012:role/terraform-state"'
+    return None
+
+
+def kms_key_arn(value: str) -> str | None:
+    if not _KMS_KEY.fullmatch(value):
+        return f'{value!r} is not a KMS key or alias ARN such as "arn:aws:kms:eu-central-1:123456789012:key/<key id>"'
+    return None
+
+
+def aws_profile(value: str) -> str | None:
+    if not _PROFILE.fullmatch(value):
+        return f"{value!r} is not an AWS profile name (letters, digits and _ . @ + = , -)"
+    return None
+
+
 def dynamodb_table(value: str) -> str | None:
     if not re.fullmatch(r"[A-Za-z0-9_.-]{3,255}", value):
         return f"{value!r} is not a DynamoDB table name (3-255 of letters, digits, '_', '-', '.')"

@@ -9,6 +9,7 @@ declared type and passed to the module as it is.
 from __future__ import annotations
 
 import difflib
+import posixpath
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -122,7 +123,8 @@ APP_KEYS: Mapping[str, Key] = MappingProxyType(
                 "state_key",
                 "string",
                 "wandb/terraform.tfstate",
-                "Object key of the `wandb` stack's state in `state_bucket`; other stacks keep theirs beside it as `<stack>.tfstate`.",
+                "Object key of the `wandb` stack's state in `state_bucket`; other stacks keep theirs beside it as `<stack>.tfstate`. "
+                "In a deployments folder: `wandb/<deployment>/terraform.tfstate`.",
                 checks.state_key,
             ),
             _key("state_region", "string", None, "Region of `state_bucket` (default: `region`).", checks.region),
@@ -130,8 +132,24 @@ APP_KEYS: Mapping[str, Key] = MappingProxyType(
                 "state_lock_table",
                 "string",
                 None,
-                "DynamoDB table for state locking. Unset: S3-native locking (`use_lockfile`, Terraform >= 1.10).",
+                "DynamoDB table for state locking (deprecated since Terraform 1.11: synth warns). Unset: S3-native locking "
+                "(`use_lockfile`, Terraform >= 1.10).",
                 checks.dynamodb_table,
+            ),
+            _key(
+                "state_role_arn",
+                "string",
+                None,
+                "IAM role Terraform assumes to reach the state (the S3 backend's `assume_role`).",
+                checks.iam_role_arn,
+            ),
+            _key("state_profile", "string", None, "AWS profile for the state backend (its `profile`).", checks.aws_profile),
+            _key(
+                "state_kms_key_id",
+                "string",
+                None,
+                "KMS key (ARN) the state object is encrypted with (its `kms_key_id`). Unset: SSE-S3.",
+                checks.kms_key_arn,
             ),
             # The `wandb-storage` stack: the guide's manual (bring-your-own bucket) file storage.
             _key(
@@ -199,14 +217,40 @@ _MODULE_INPUT_CHECKS: Mapping[str, Check] = MappingProxyType(
 PRE_OPERATOR_ONLY = ("wandb_app_version", "wandb_version", "wandb_image")
 
 
+# The stacks every deployment has (stacks/ builds them): the W&B deployment and the
+# bring-your-own file storage. In a deployments folder their ids are `<deployment>--<kind>`.
+MAIN_STACK_KIND = "wandb"
+STACK_KINDS = (MAIN_STACK_KIND, "wandb-storage")
+
+
+def stack_id(kind: str, deployment: str | None) -> str:
+    """`wandb`, `wandb-storage` for a single settings file; `<deployment>--wandb`, ... in a
+    deployments folder (a name never holds "--", so '<deployment>--*' selects exactly its stacks)."""
+    return kind if deployment is None else f"{deployment}--{kind}"
+
+
+# The remote state settings that mean nothing without `state_bucket`.
+STATE_BUCKET_OPTIONS = ("state_key", "state_region", "state_lock_table", "state_role_arn", "state_profile", "state_kms_key_id")
+
+
 @dataclass(frozen=True)
 class StateSettings:
     """Where Terraform keeps the state. `bucket` None: local state files at the project root."""
 
     bucket: str | None
-    key: str
+    key: str  # the `wandb` stack's key; the other stacks keep theirs beside it
     region: str
     lock_table: str | None
+    role_arn: str | None
+    profile: str | None
+    kms_key_id: str | None
+
+    def key_for(self, stack_kind: str) -> str:
+        """The state object of one of the deployment's stacks: `key` itself for stack `wandb` (so an
+        existing deployment's state is adopted as it is), `<kind>.tfstate` beside it for the others."""
+        if stack_kind == MAIN_STACK_KIND:
+            return self.key
+        return posixpath.join(posixpath.dirname(self.key), f"{stack_kind}.tfstate")
 
 
 @dataclass(frozen=True)
@@ -227,6 +271,8 @@ class Settings:
     it cannot leak into a log."""
 
     source: Path  # the settings file, absolute
+    defaults_source: Path | None  # a deployments folder's defaults file, which `source` overrides key by key
+    deployment: str | None  # the deployment's name in a deployments folder; None for a single settings file
     from_example: bool  # read from terraform.tfvars.example (the fallback on a fresh clone)
     file_keys: tuple[str, ...]  # every key the file sets, as written there (aliases included)
     namespace: str
@@ -285,12 +331,16 @@ def parse_settings(
     from_example: bool = False,
     display: str | None = None,
     today: date | None = None,
+    deployment: str | None = None,
+    defaults_source: Path | None = None,
 ) -> Settings:
     """Validates the key/value pairs of a settings file. Raises SettingsError on the first problem.
 
     source: the settings file (relative paths are taken from the working directory).
     display: how messages name the file (default: `source` as given).
-    today: the day AWS's EKS calendar is read for (default: today)."""
+    today: the day AWS's EKS calendar is read for (default: today).
+    deployment, defaults_source: the deployment's name and its folder's defaults file, for a
+        file of a deployments folder (settings.deployments merges the two into `raw`)."""
     shown = display or str(source)
 
     def fail(name: str | None, message: str) -> SettingsError:
@@ -375,6 +425,22 @@ def parse_settings(
     if "eks_cluster_version" in values and not release.declares("eks_cluster_version"):
         raise fail("eks_cluster_version", f"is not an input of {release.label}")
     warnings: list[SettingsWarning] = []
+    if typed["state_bucket"] is None:
+        for name in STATE_BUCKET_OPTIONS:
+            if name in values:
+                raise fail(name, "has no effect without `state_bucket`; the state would stay local: set `state_bucket`, or remove it")
+    if typed["state_lock_table"] is not None:
+        warnings.append(
+            SettingsWarning(
+                shown,
+                "state_lock_table",
+                "DynamoDB state locking (the S3 backend's dynamodb_table) is deprecated since Terraform 1.11; remove "
+                "state_lock_table to lock with S3 itself (use_lockfile, the app's default)",
+            )
+        )
+    state_key = typed["state_key"]
+    if deployment is not None and "state_key" not in values:
+        state_key = f"wandb/{deployment}/terraform.tfstate"
     if typed["eks_cluster_version"] is not None:
         problem = layouts.kubernetes_version_problem(infra, typed["eks_cluster_version"])
         if problem:
@@ -385,6 +451,8 @@ def parse_settings(
 
     return Settings(
         source=Path(source).absolute(),
+        defaults_source=defaults_source.absolute() if defaults_source is not None else None,
+        deployment=deployment,
         from_example=from_example,
         file_keys=tuple(raw),
         namespace=typed["namespace"],
@@ -402,9 +470,12 @@ def parse_settings(
         wandb_image=typed["wandb_image"],
         state=StateSettings(
             bucket=typed["state_bucket"],
-            key=typed["state_key"],
+            key=state_key,
             region=typed["state_region"] or typed["region"],
             lock_table=typed["state_lock_table"],
+            role_arn=typed["state_role_arn"],
+            profile=typed["state_profile"],
+            kms_key_id=typed["state_kms_key_id"],
         ),
         storage=_storage_settings(typed),
         module_inputs=MappingProxyType(module_inputs),

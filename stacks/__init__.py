@@ -1,20 +1,25 @@
-"""The app's stacks, built from one validated `Settings`."""
+"""The app's stacks: for every deployment, its `wandb` and `wandb-storage` stacks, built from
+one validated `Settings` each."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from cdktf import Annotations, App
 
 from constructs_lib.rules import apply_rules
 from settings import Settings
+from settings.model import stack_id
 from stacks import storage_stack, wandb_stack
 
 
-def build_app(app: App, settings: Settings) -> None:
-    """Adds every stack of the app to `app`."""
-    wandb = wandb_stack.WandbStack(app, wandb_stack.STACK_ID, settings)
-    storage_stack.WandbStorageStack(app, storage_stack.STACK_ID, settings)
-    # The settings' warnings (e.g. AWS's EKS calendar), where `cdktf synth` prints them as WARN lines.
-    for warning in settings.warnings:
-        Annotations.of(wandb).add_warning(str(warning))
+def build_app(app: App, deployments: Settings | Sequence[Settings]) -> None:
+    """Adds the stacks of every deployment to `app` (a single Settings: one deployment)."""
+    for settings in [deployments] if isinstance(deployments, Settings) else deployments:
+        wandb = wandb_stack.WandbStack(app, stack_id(wandb_stack.KIND, settings.deployment), settings)
+        storage_stack.WandbStorageStack(app, stack_id(storage_stack.KIND, settings.deployment), settings)
+        # The settings' warnings (e.g. AWS's EKS calendar), where `cdktf synth` prints them as WARN lines.
+        for warning in settings.warnings:
+            Annotations.of(wandb).add_warning(str(warning))
     # Last: the security rules (docs/security.md) run over every stack added above.
     apply_rules(app)

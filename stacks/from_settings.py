@@ -3,7 +3,6 @@ constructs in `constructs_lib` (which never see `Settings` themselves)."""
 
 from __future__ import annotations
 
-import posixpath
 from pathlib import Path
 from typing import Any
 
@@ -17,17 +16,13 @@ from release_catalog import constraints, layouts
 from release_catalog.layouts import LICENSE, FromSetting
 from release_catalog.releases import ModuleRelease
 from settings import Settings
-from settings.model import ALIASES
+from settings.model import ALIASES, stack_id
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # From a stack's working directory, cdktf.out/stacks/<stack> (cdktf.json's "output"), back to
 # the project root. Terraform runs there, so every path the JSON holds is relative to it.
 PROJECT_ROOT_FROM_STACK_DIR = "../../.."
-
-# The stack whose state key is `state_key` itself (so an existing deployment's state is adopted
-# as it is); every other stack keeps its state beside it.
-MAIN_STACK_ID = "wandb"
 
 LICENSE_SECRET = SecretFromFile(
     name="license",
@@ -43,15 +38,22 @@ def aws_provider_props(settings: Settings) -> AwsProviderProps:
     return AwsProviderProps(region=settings.region, tags=settings.default_tags)
 
 
-def state_backend(settings: Settings, stack_id: str) -> LocalState | S3State:
-    """Local: `terraform.<stack>.tfstate` at the project root, outside cdktf.out, so deleting
-    cdktf.out never loses state. Remote: `state_key` for stack `wandb`, `<stack>.tfstate` beside
-    it for the others."""
+def state_backend(settings: Settings, stack_kind: str) -> LocalState | S3State:
+    """Local: `terraform.<stack id>.tfstate` at the project root, outside cdktf.out, so deleting
+    cdktf.out never loses state. Remote: `state_key` for stack `wandb`, `<kind>.tfstate` beside
+    it for the others (settings.model.StateSettings.key_for)."""
     state = settings.state
     if state.bucket is None:
-        return LocalState(path=f"{PROJECT_ROOT_FROM_STACK_DIR}/terraform.{stack_id}.tfstate")
-    key = state.key if stack_id == MAIN_STACK_ID else posixpath.join(posixpath.dirname(state.key), f"{stack_id}.tfstate")
-    return S3State(bucket=state.bucket, key=key, region=state.region, lock_table=state.lock_table)
+        return LocalState(path=f"{PROJECT_ROOT_FROM_STACK_DIR}/terraform.{stack_id(stack_kind, settings.deployment)}.tfstate")
+    return S3State(
+        bucket=state.bucket,
+        key=state.key_for(stack_kind),
+        region=state.region,
+        lock_table=state.lock_table,
+        role_arn=state.role_arn,
+        profile=state.profile,
+        kms_key_id=state.kms_key_id,
+    )
 
 
 def settings_file_props(settings: Settings, secrets: tuple[SecretFromFile, ...] = ()) -> SettingsFileProps:
@@ -62,8 +64,9 @@ def settings_file_props(settings: Settings, secrets: tuple[SecretFromFile, ...] 
             "Write your own settings first: cp terraform.tfvars.example terraform.tfvars, fill it in, "
             "and run the command again."
         )
+    sources = [settings.source] + ([settings.defaults_source] if settings.defaults_source is not None else [])
     return SettingsFileProps(
-        path=settings_file_path(settings.source),
+        paths=[settings_file_path(source) for source in sources],
         keys=settings.file_keys,
         sensitive_keys=frozenset(LICENSE_SECRET.file_keys),
         secrets=secrets,

@@ -20,7 +20,8 @@ from release_catalog.constraints import TERRAFORM_FLOOR
 from settings import Settings
 from stacks import from_settings as props
 
-STACK_ID = "wandb-storage"
+KIND = "wandb-storage"
+STACK_ID = KIND  # for a single settings file; `<deployment>--wandb-storage` in a deployments folder
 
 # The stack does not use the W&B module, so it is not bound by the module's `~> 4.0`. 5.100 is the
 # oldest release it is tested with (the provider mirror on the build machine); 6.x is current.
@@ -31,7 +32,7 @@ class WandbStorageStack(TerraformStack):
     def __init__(self, scope: Construct, id: str, settings: Settings):
         super().__init__(scope, id)
         pin_versions(self, TERRAFORM_FLOOR, {"aws": AWS_PROVIDER_CONSTRAINT})
-        configure_state(self, props.state_backend(settings, id))
+        configure_state(self, props.state_backend(settings, KIND))
         aws_provider(self, props.aws_provider_props(settings))
         self.settings_file = SettingsFile(self, "settings_file", props.settings_file_props(settings))
 

@@ -27,9 +27,11 @@ from constructs_lib.settings_file import SettingsFile
 from constructs_lib.terraform_block import configure_state, pin_versions
 from constructs_lib.wandb_module import WandbInfra, WandbModule, WandbModuleProps
 from settings import Settings
+from settings.model import MAIN_STACK_KIND
 from stacks import from_settings as props
 
-STACK_ID = props.MAIN_STACK_ID
+KIND = MAIN_STACK_KIND
+STACK_ID = KIND  # for a single settings file; `<deployment>--wandb` in a deployments folder
 
 
 class WandbStack(TerraformStack):
@@ -37,7 +39,7 @@ class WandbStack(TerraformStack):
         super().__init__(scope, id)
         layout = settings.layout
         pin_versions(self, *props.wandb_version_constraints(settings))
-        configure_state(self, props.state_backend(settings, id))
+        configure_state(self, props.state_backend(settings, KIND))
         aws_provider(self, props.aws_provider_props(settings))
         # The license reaches Terraform from the settings file at deploy time (never synthesized).
         self.settings_file = SettingsFile(self, "settings_file", props.settings_file_props(settings, (props.LICENSE_SECRET,)))

@@ -329,6 +329,9 @@ RULED_KEYS = sorted(set(APP_KEYS) | set(_MODULE_INPUT_CHECKS) | {"create_elastic
 VALID_SEEDS = {
     "state_region": st.sampled_from(["eu-central-1", "us-gov-west-1"]),
     "state_lock_table": st.sampled_from(["terraform-locks", "tf.lock_table"]),
+    "state_role_arn": st.sampled_from(["arn:aws:iam::123456789012:role/terraform-state"]),
+    "state_profile": st.sampled_from(["default", "team-admin"]),
+    "state_kms_key_id": st.sampled_from(["arn:aws:kms:eu-central-1:123456789012:alias/tf-state"]),
     "storage_queue_name": st.sampled_from(["wandb-file-events", "events_1"]),
     "storage_cors_origins": st.lists(
         st.sampled_from(["https://wandb.example.com", "http://localhost:8080", "https://*.example.com"]), min_size=1, max_size=2

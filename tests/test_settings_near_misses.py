@@ -26,7 +26,14 @@ FILE = "near-miss.tfvars"
 
 # The guide's pre-operator settings: the keys only that layout takes are tried on it.
 PRE_OPERATOR = {**{k: v for k, v in GUIDE_SETTINGS.items() if k != "eks_cluster_version"}, "wandb_infra_version": "1.16.10"}
-BASE_FOR: Mapping[str, Mapping[str, Any]] = {"wandb_version": PRE_OPERATOR, "wandb_image": PRE_OPERATOR, "wandb_app_version": PRE_OPERATOR}
+# Remote state settings mean something only with a state bucket.
+REMOTE_STATE = {**GUIDE_SETTINGS, "state_bucket": "acme-tf-state"}
+BASE_FOR: Mapping[str, Mapping[str, Any]] = {
+    "wandb_version": PRE_OPERATOR,
+    "wandb_image": PRE_OPERATOR,
+    "wandb_app_version": PRE_OPERATOR,
+    **dict.fromkeys(("state_key", "state_region", "state_lock_table", "state_role_arn", "state_profile", "state_kms_key_id"), REMOTE_STATE),
+}
 RECOMMENDED = layouts.INFRA_RELEASES[layouts.DEFAULT_INFRA_VERSION].release
 
 # Every setting whose value has a rule beyond its Terraform type.
@@ -158,6 +165,18 @@ NEAR_MISSES: dict[str, list[tuple[Any, ...]]] = {
     ],
     "state_key": [("/wandb/terraform.tfstate", "leading slash"), ("wandb/", "trailing slash"), ("", "empty"), ("  ", "blank")],
     "state_region": [("eu-central-1a", "an availability zone"), ("eu-central", "no number")],
+    "state_role_arn": [
+        ("terraform-state", "a role name, not an ARN"),
+        ("arn:aws:iam::12345678901:role/tf", "11-digit account"),
+        ("arn:aws:iam::123456789012:user/tf", "a user"),
+        ("arn:aws:iam::123456789012:role/tf\n", "trailing newline"),
+    ],
+    "state_profile": [("my profile", "space"), ("", "empty"), ("a" * 129, "129 characters")],
+    "state_kms_key_id": [
+        ("1234abcd-12ab-34cd-56ef-1234567890ab", "a key id, not an ARN"),
+        ("arn:aws:kms:eu-central-1:123456789012:secret/x", "not a key or alias"),
+        ("arn:aws:s3:::bucket", "another service"),
+    ],
     "state_lock_table": [
         ("ab", "2 characters"),
         ("a" * 256, "256 characters"),
@@ -264,6 +283,12 @@ VALID: dict[str, list[Any]] = {
     "state_bucket": ["abc", "a" * 63, "my.state.bucket", "1-state"],
     "state_key": ["a", "wandb/terraform.tfstate"],
     "state_region": ["us-east-1"],
+    "state_role_arn": ["arn:aws:iam::123456789012:role/terraform-state", "arn:aws-us-gov:iam::123456789012:role/path/tf_1"],
+    "state_profile": ["default", "a" * 128, "team.prod-admin"],
+    "state_kms_key_id": [
+        "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        "arn:aws:kms:eu-central-1:123456789012:alias/terraform-state",
+    ],
     "state_lock_table": ["abc", "a" * 255, "A_b-c.d"],
     "storage_bucket_name": ["abc", "a" * 63, "my-files-123"],
     "storage_queue_name": ["a", "a" * 80, "A_b-1"],
@@ -300,6 +325,9 @@ ARRIVES: dict[str, Callable[[Settings], Any]] = {
     "state_key": lambda s: s.state.key,
     "state_region": lambda s: s.state.region,
     "state_lock_table": lambda s: s.state.lock_table,
+    "state_role_arn": lambda s: s.state.role_arn,
+    "state_profile": lambda s: s.state.profile,
+    "state_kms_key_id": lambda s: s.state.kms_key_id,
     "storage_bucket_name": lambda s: s.storage.bucket_name,
     "storage_queue_name": lambda s: s.storage.queue_name,
     "storage_cors_origins": lambda s: list(s.storage.cors_origins),

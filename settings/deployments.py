@@ -1,0 +1,157 @@
+"""Several deployments from one app: a folder of settings files, one per deployment.
+
+    deployments/_defaults.tfvars   shared values (domain, zone, tags, state bucket); optional
+    deployments/staging.tfvars     deployment `staging`: overrides the defaults key by key
+    deployments/prod-eu.tfvars     deployment `prod-eu`
+
+The folder is `deployments/` at the project root, or the one `WANDB_DEPLOYMENTS` names. Each
+deployment's file, over the defaults, is a full settings file: the same keys, types and checks
+as `terraform.tfvars`. Every file is read and checked, and the deployments checked against each
+other, before anything is written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from settings.errors import SettingsError, SettingsWarning
+from settings.model import ALIASES, STACK_KINDS, Settings, fqdn, parse_settings
+from settings.tfvars import read_tfvars
+
+DEPLOYMENTS_ENV = "WANDB_DEPLOYMENTS"
+DEPLOYMENTS_DIR = "deployments"
+DEFAULTS_FILE = "_defaults.tfvars"  # the leading underscore: no deployment can be named so
+
+# Stack ids are `<deployment>--wandb` and `<deployment>--wandb-storage`: a name never holds "--",
+# so the shell pattern '<deployment>--*' selects one deployment's stacks and no other's.
+NAME_MAX = 20
+_NAME = re.compile(r"[a-z](?:[a-z0-9]|-(?!-))*", re.ASCII)
+
+
+@dataclass(frozen=True)
+class LoadedSettings:
+    """What the app deploys: one Settings per deployment (one, named None, for a single
+    settings file), each with its warnings (its own, and those across deployments)."""
+
+    deployments: tuple[Settings, ...]
+
+    @property
+    def warnings(self) -> tuple[SettingsWarning, ...]:
+        return tuple(w for d in self.deployments for w in d.warnings)
+
+
+def name_problem(name: str) -> str | None:
+    if len(name) > NAME_MAX or not _NAME.fullmatch(name) or name.endswith("-"):
+        return (
+            f"the deployment name {name!r} (the file's name) must be 1-{NAME_MAX} lowercase letters, digits and single "
+            "hyphens, starting with a letter and not ending with a hyphen: it names the deployment's stacks and state"
+        )
+    return None
+
+
+def load_folder(folder: Path, display: Any, today: date | None = None) -> LoadedSettings:
+    """Reads, merges and checks every deployment file of `folder`. `display(path)` is how messages
+    name a file. Raises SettingsError naming the file (and setting) of the first problem."""
+    shown_folder = display(folder)
+    if not folder.is_dir():
+        raise SettingsError(shown_folder, None, "the deployments folder does not exist")
+    defaults_path = folder / DEFAULTS_FILE
+    files = sorted(p for p in folder.glob("*.tfvars") if p.name != DEFAULTS_FILE)
+    if not files:
+        raise SettingsError(shown_folder, None, f"the deployments folder holds no deployment file (<name>.tfvars besides {DEFAULTS_FILE})")
+    defaults: dict[str, Any] = {}
+    if defaults_path.exists():
+        defaults = read_tfvars(defaults_path, display(defaults_path))
+
+    deployments = []
+    own_keys: dict[str, set[str]] = {}
+    for path in files:
+        name = path.name.removesuffix(".tfvars")
+        problem = name_problem(name)
+        if problem:
+            raise SettingsError(display(path), None, problem)
+        own = read_tfvars(path, display(path))
+        own_keys[name] = {ALIASES.get(k, k) for k in own}
+        deployments.append(_parse_deployment(name, path, own, defaults_path if defaults else None, defaults, display, today))
+    loaded = tuple(deployments)
+    return LoadedSettings(_check_across(loaded, own_keys, display(defaults_path), display))
+
+
+def _parse_deployment(
+    name: str,
+    path: Path,
+    own: Mapping[str, Any],
+    defaults_path: Path | None,
+    defaults: Mapping[str, Any],
+    display: Any,
+    today: date | None,
+) -> Settings:
+    # The deployment's own keys override the defaults' key by key; an alias counts as its key.
+    own_names = {ALIASES.get(k, k) for k in own}
+    merged = {k: v for k, v in defaults.items() if ALIASES.get(k, k) not in own_names} | dict(own)
+    try:
+        return parse_settings(merged, path, display=display(path), today=today, deployment=name, defaults_source=defaults_path)
+    except SettingsError as err:
+        if defaults_path is not None and err.setting is not None and err.setting not in own and err.setting in defaults:
+            # The value came from the defaults file: name that file (and the deployment it broke).
+            raise SettingsError(display(defaults_path), err.setting, f"{err.message} (for deployment {name!r})") from None
+        raise
+
+
+def _check_across(
+    deployments: Sequence[Settings], own_keys: Mapping[str, set[str]], defaults_shown: str, display: Any
+) -> tuple[Settings, ...]:
+    """Two deployments must not share a state object or a host name; sharing a namespace is
+    fine only in separate AWS accounts (IAM names are global to an account): a warning, added to
+    the later deployment's."""
+
+    def where_set(settings: Settings, name: str) -> str:
+        """The file that set `name` for a deployment: its own, or the defaults file."""
+        assert settings.deployment is not None
+        return display(settings.source) if name in own_keys[settings.deployment] else defaults_shown
+
+    checked = []
+    seen_hosts: dict[str, Settings] = {}
+    seen_namespaces: dict[str, Settings] = {}
+    seen_state: dict[tuple[str, str], Settings] = {}
+    for settings in deployments:
+        shown = display(settings.source)
+        host = fqdn(settings.subdomain, settings.domain_name)
+        if host in seen_hosts:
+            other = display(seen_hosts[host].source)
+            raise SettingsError(
+                where_set(settings, "subdomain"),
+                "subdomain",
+                f"{host} is the W&B host name of both {other} and {shown}; give each deployment its own subdomain",
+            )
+        seen_hosts[host] = settings
+        if settings.state.bucket is not None:
+            for kind in STACK_KINDS:
+                where = (settings.state.bucket, settings.state.key_for(kind))
+                if where in seen_state:
+                    other = display(seen_state[where].source)
+                    raise SettingsError(
+                        where_set(settings, "state_key"),
+                        "state_key",
+                        f"s3://{where[0]}/{where[1]} would hold the state of both {other} and {shown}: their stacks would "
+                        "overwrite each other's state. Leave state_key unset (each deployment then keeps its state under "
+                        "wandb/<deployment>/) or give each deployment its own folder",
+                    )
+                seen_state[where] = settings
+        if settings.namespace in seen_namespaces:
+            other = display(seen_namespaces[settings.namespace].source)
+            warning = SettingsWarning(
+                shown,
+                "namespace",
+                f"{settings.namespace!r} is also the namespace of {other}: the AWS resource names collide (IAM names are "
+                "global to an account), so this works only when the two deploy to separate AWS accounts",
+            )
+            settings = replace(settings, warnings=(*settings.warnings, warning))
+        seen_namespaces.setdefault(settings.namespace, settings)
+        checked.append(settings)
+    return tuple(checked)
