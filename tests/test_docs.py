@@ -20,3 +20,28 @@ def test_readme_commands_exist():
         assert (PROJECT_ROOT / path).exists(), path
     assert "./scripts/setup && npx cdktf synth" in README
     assert "./scripts/test" in README
+
+
+def readme_commands() -> set[str]:
+    """Every command the README shows (in sh blocks and inline code), as its command word(s):
+    `npx cdktf deploy`, `./scripts/plan`, `.venv/bin/python benchmarks/synth_benchmark.py`."""
+    import re
+
+    lines = [line for block in re.findall(r"```sh\n(.*?)```", README, re.S) for line in block.splitlines()]
+    lines += re.findall(r"`((?:npx cdktf|\./scripts/|scripts/|\.venv/bin/python )[^`]*)`", README)
+    found = set()
+    for line in lines:
+        for part in line.split("#")[0].split("&&"):
+            words = part.split()
+            if not words or words[0].startswith(("cd", "cp", "export", "git", "aws", "kubectl", "terraform")):
+                continue
+            found.add(" ".join(words[:3] if words[0] == "npx" else words[:2] if words[0].endswith("python") else words[:1]))
+    return found
+
+
+def test_help_lists_every_command_the_readme_shows():
+    help_text = (PROJECT_ROOT / "help").read_text()
+    commands = readme_commands()
+    assert {"npx cdktf deploy", "./scripts/test"} <= commands
+    missing = sorted(c for c in commands if c.replace("./scripts/", "scripts/") not in help_text.replace("./scripts/", "scripts/"))
+    assert missing == []
