@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import posixpath
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -21,7 +21,7 @@ from release_catalog import layouts
 from release_catalog.eks_versions import calendar_note
 from release_catalog.layouts import InfraRelease, Layout
 from release_catalog.releases import STANDARD_SIZES, ModuleRelease, normalize_constraint
-from release_catalog.secret_patterns import SECRET_NAME, secret_kind
+from release_catalog.secret_patterns import SECRET_NAME, secret_kind, strings_in
 from settings import checks
 from settings.errors import SettingsError, SettingsWarning
 from settings.tftypes import type_error
@@ -577,7 +577,7 @@ def _refuse_secrets(values: Mapping[str, Any], license: str | None, fail: Fail) 
     for name, value in values.items():
         if APP_KEYS.get(name, _PLAIN).secret:
             continue
-        for path, text in _strings(value, name):
+        for path, text in strings_in(value, name):
             if license and license in text:
                 raise fail(name, f"holds the license (at {path}); the license goes only in `license`, which is never synthesized")
             kind = secret_kind(text)
@@ -593,17 +593,6 @@ def _refuse_secrets(values: Mapping[str, Any], license: str | None, fail: Fail) 
 
 
 _PLAIN = Key("", "any", None, "")
-
-
-def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item, path)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, f"{path}.{key}")
 
 
 def _unknown_key_message(name: str, release: ModuleRelease) -> str:

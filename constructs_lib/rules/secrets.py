@@ -6,11 +6,10 @@ which refuses one in a setting first, naming the setting."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Iterable
 
 from constructs_lib.rules.base import Level, Rule, StackView
-from release_catalog.secret_patterns import SECRET_NAME, secret_kind
+from release_catalog.secret_patterns import SECRET_NAME, secret_kind, strings_in
 
 # Keys of a module block that are Terraform's own, not inputs.
 MODULE_META = {"//", "source", "version", "providers", "depends_on", "count", "for_each"}
@@ -19,19 +18,6 @@ MODULE_META = {"//", "source", "version", "providers", "depends_on", "count", "f
 def _is_reference(value: str) -> bool:
     """A string that is wholly one Terraform expression, e.g. "${var.license}"."""
     return value.startswith("${") and value.endswith("}") and value.count("${") == 1
-
-
-def _walk(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    """(dotted path, string) for every string inside value, e.g. ("other_wandb_secrets.OIDC", "...")."""
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, list):
-        for item in value:
-            yield from _walk(item, path)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if key != "//":
-                yield from _walk(item, f"{path}.{key}")
 
 
 def secret_problem(path: str, value: str) -> str | None:
@@ -60,7 +46,7 @@ class NoSecretLiterals(Rule):
             for key, value in module.config.items():
                 if key in MODULE_META:
                     continue
-                for where, text in _walk(value, key):
+                for where, text in strings_in(value, key):
                     problem = secret_problem(where, text)
                     if problem:
                         yield (
@@ -72,7 +58,7 @@ class NoSecretLiterals(Rule):
                         )
         for provider in view.providers():
             for key, value in provider.config.items():
-                for where, text in _walk(value, key):
+                for where, text in strings_in(value, key):
                     problem = secret_problem(where, text)
                     if problem:
                         yield (
