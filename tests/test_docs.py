@@ -16,7 +16,7 @@ def test_every_setting_is_documented():
 
 
 def test_readme_commands_exist():
-    for path in ("scripts/setup", "scripts/test", ".ci/run", "help", "terraform.tfvars.example"):
+    for path in ("scripts/setup", "scripts/test", "scripts/plan", "scripts/apply", ".ci/run", "help", "terraform.tfvars.example"):
         assert (PROJECT_ROOT / path).exists(), path
     assert "./scripts/setup && npx cdktf synth" in README
     assert "./scripts/test" in README

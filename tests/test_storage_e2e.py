@@ -11,6 +11,13 @@ path-style URLs without any setting: the endpoint's host is an IP address, and t
 rules every AWS SDK shares (the provider's Go SDK v2, boto3) never put a bucket name in front of an
 IP address (`bucket.127.0.0.1` would not resolve).
 
+Reviewed plans (./scripts/plan, ./scripts/apply; README "Reviewed plans") run against the deployed
+stack: a bucket replacement is refused (and the real plan, judged again from its `terraform show
+-json`, passes with --allow), a plan with no changes passes, and apply refuses what was not
+reviewed and applies exactly a reviewed plan. (Each ./scripts/plan costs a synth, a plan and,
+with changes, `terraform show -json`, about 10 s here: tests/test_plan_review.py covers the rest
+with stand-ins.)
+
 The project is deployed from a temporary copy, so no state or cdktf.out lands in the repository.
 Every subprocess gets an environment in which only loopback is reachable (tests/terraform_cli.py).
 The tests run in file order: the last ones destroy what the module fixture deployed.
@@ -20,6 +27,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -180,6 +188,14 @@ class Project:
     def terraform(self, *args: str) -> subprocess.CompletedProcess:
         return self._run(["terraform", *args, "-no-color"], self.stack_dir)
 
+    def script(self, name: str, *args: str) -> subprocess.CompletedProcess:
+        """./scripts/plan or ./scripts/apply of the copy, from its root."""
+        return self._run([str(self.root / "scripts" / name), *args], self.root)
+
+    def settings(self, **changes: object) -> None:
+        """The copy's terraform.tfvars: SETTINGS with `changes` (none: as deployed)."""
+        write_settings(self.settings_file.parent, {**SETTINGS, **changes}, self.settings_file.name)
+
     def _run(self, command: list[str], cwd: Path) -> subprocess.CompletedProcess:
         start = time.monotonic()
         result = subprocess.run(command, cwd=cwd, env=self.env, capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL)
@@ -208,6 +224,8 @@ def _copy_project(target: Path) -> Path:
     config = json.loads((target / "cdktf.json").read_text())
     config["app"] = f"{sys.executable} main.py"  # the repository's virtualenv
     (target / "cdktf.json").write_text(json.dumps(config, indent=2))
+    # ./scripts/plan and ./scripts/apply run .venv/bin/python of the project they are in.
+    (target / ".venv").symlink_to(PROJECT_ROOT / ".venv")
     return target
 
 
@@ -375,9 +393,83 @@ def test_files_written_reach_the_queue(project, aws):
 # --- plan, destroy, teardown (in this order: the last one removes the bucket) -----------------------
 
 
+def _bucket_address(project: Project) -> str:
+    (name,) = json.loads((project.stack_dir / "cdk.tf.json").read_text())["resource"]["aws_s3_bucket"]
+    return f"aws_s3_bucket.{name}"
+
+
+def test_reviewed_plan_refuses_replacing_the_bucket(project, aws, tmp_path):
+    """A new bucket name replaces the bucket (with storage_force_destroy, so that prevent_destroy
+    does not stop the plan first): refused, naming the bucket and the attribute that forces it,
+    and apply refuses it. The same real plan, as `terraform show -json` writes it, passes with
+    --allow for the bucket. (Before any plan, apply has nothing to apply.)"""
+    nothing = project.script("apply", STACK)
+    assert nothing.returncode == 3 and f"no reviewed plan for stack '{STACK}'" in nothing.stderr, nothing.stderr
+    synthesized = (project.stack_dir / "cdk.tf.json").read_bytes()
+    project.settings(storage_bucket_name="e2e-renamed-files", storage_force_destroy=True)
+    try:
+        result = project.script("plan", STACK)
+        assert result.returncode == 3, result.stdout + result.stderr
+        bucket = _bucket_address(project)
+        line = rf"^  REFUSED +replace \(destroy, then create\) +{re.escape(bucket)}  \[aws_s3_bucket\]\n +forced by: bucket$"
+        refused = re.search(line, result.stdout, re.MULTILINE)
+        assert refused, result.stdout
+        assert (
+            f"REFUSED: 1 data-bearing resource would be destroyed or replaced without consent:\n  {bucket}  [aws_s3_bucket]\n"
+            in result.stdout
+        )
+        applied = project.script("apply", STACK)
+        assert applied.returncode == 3 and f"was refused (it destroys or replaces {bucket})" in applied.stderr, applied.stderr
+
+        # The saved plan's JSON holds the license (a saved plan keeps the variables' values): not logged.
+        command = ["terraform", "show", "-json", "plan-review.tfplan"]
+        shown = subprocess.run(command, cwd=project.stack_dir, env=project.env, capture_output=True, text=True, check=False)
+        assert shown.returncode == 0, shown.stderr
+        assert SENTINEL_LICENSE in shown.stdout
+        (tmp_path / "plan.json").write_text(shown.stdout)
+        again = project.script("plan", "--json", str(tmp_path / "plan.json"))
+        assert again.returncode == 3 and refused.group(0) in again.stdout, again.stdout + again.stderr
+        allowed = project.script("plan", "--json", str(tmp_path / "plan.json"), "--allow", bucket)
+        assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+        assert f"allowed by --allow {bucket}" in allowed.stdout
+        assert "PASSED: every data-bearing resource destroyed or replaced (1) is allowed by --allow." in allowed.stdout
+        for output in (result, applied, again, allowed):
+            assert SENTINEL_LICENSE not in output.stdout + output.stderr
+    finally:
+        project.settings()
+        # As deployed (prevent_destroy on): `cdktf destroy --skip-synth` below must find it so.
+        (project.stack_dir / "cdk.tf.json").write_bytes(synthesized)
+    assert BUCKET in [b["Name"] for b in aws["s3"].list_buckets()["Buckets"]]  # nothing was applied
+
+
 def test_second_plan_shows_no_changes(project):
-    result = project.terraform("plan", "-detailed-exitcode", "-input=false")
-    assert result.returncode == 0, result.stdout + result.stderr  # 2 would mean changes
+    """./scripts/plan of the deployed stack: Terraform plans no change (its -detailed-exitcode 0,
+    so there is nothing to show as JSON) and the review passes."""
+    result = project.script("plan", STACK)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Changes by module: none (no resource changes)." in result.stdout
+    assert "PASSED: no data-bearing resource is destroyed or replaced." in result.stdout
+    assert json.loads((project.stack_dir / ".plan-review.json").read_text())["verdict"] == "passed"
+
+
+def test_apply_applies_exactly_the_reviewed_plan(project, aws):
+    """The passing plan of the previous test (no change: the cheapest harmless one): apply refuses
+    it once the settings differ from what was planned, applies it when they are as planned again,
+    and only once."""
+    project.settings(default_tags={"Review": "plan-review"})
+    try:
+        refused = project.script("apply", STACK)
+        assert refused.returncode == 3, refused.stdout + refused.stderr
+        assert "the settings changed since the plan" in refused.stderr and "terraform.tfvars changed" in refused.stderr
+    finally:
+        project.settings()
+    assert "Review" not in {t["Key"] for t in aws["s3"].get_bucket_tagging(Bucket=BUCKET)["TagSet"]}
+    applied = project.script("apply", STACK)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert "Apply complete! Resources: 0 added, 0 changed, 0 destroyed." in applied.stdout
+    assert not (project.stack_dir / "plan-review.tfplan").exists()
+    again = project.script("apply", STACK)
+    assert again.returncode == 3 and "was already applied" in again.stderr, again.stderr
 
 
 def test_destroy_keeps_stored_files(project, aws):

@@ -1,7 +1,7 @@
 """The structure the README shows: the imports point one way (main -> stacks -> constructs_lib ->
-release_catalog, and settings -> release_catalog), the constructs and the catalog read no
-environment and name no stack, and the README's table of inputs the app always writes is the
-catalog's own."""
+release_catalog, and settings -> release_catalog; plan_review beside them, taking from the app only
+settings.settings_path), the constructs and the catalog read no environment and name no stack,
+and the README's table of inputs the app always writes is the catalog's own."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from helpers import PROJECT_ROOT
 
-PACKAGES = ("main", "stacks", "constructs_lib", "settings", "release_catalog", "fast_imports")
+PACKAGES = ("main", "stacks", "constructs_lib", "settings", "release_catalog", "fast_imports", "plan_review")
 
 # Which of the app's packages each may import (itself included).
 ALLOWED = {
@@ -20,6 +20,8 @@ ALLOWED = {
     "stacks": {"stacks", "constructs_lib", "settings", "release_catalog"},
     "main": {"fast_imports", "settings", "stacks", "constructs_lib"},
     "fast_imports": {"fast_imports"},
+    # Reviewed plans run Terraform on what main.py synthesized: no stack, construct or binding.
+    "plan_review": {"plan_review", "settings"},
 }
 
 
@@ -49,6 +51,21 @@ def test_imports_point_one_way():
             for imported in imported_packages(path) - allowed:
                 wrong.append(f"{path.relative_to(PROJECT_ROOT)} imports {imported}")
     assert wrong == []
+
+
+def test_plan_review_takes_only_the_settings_path_from_the_app():
+    """plan_review may ask `settings` which file the app reads (settings_path), nothing else; it
+    imports no cdktf, no construct and no provider binding."""
+    taken = set()
+    for path in sources("plan_review"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "settings":
+                taken |= {f"{node.module}.{alias.name}" for alias in node.names}
+            elif isinstance(node, ast.Import):
+                taken |= {alias.name for alias in node.names if alias.name.split(".")[0] == "settings"}
+        roots = {name.split(".")[0] for name in _all_import_names(path)}
+        assert not {r for r in roots if r in ("cdktf", "constructs", "jsii") or r.startswith("cdktf_cdktf_provider")}, path
+    assert taken == {"settings.settings_path"}
 
 
 def test_the_catalog_imports_no_cdktf():

@@ -1,0 +1,93 @@
+"""The command lines of `./scripts/plan` and `./scripts/apply` (README, Reviewed plans).
+
+    python -m plan_review plan STACK [--allow ADDRESS]... [--destroy]
+    python -m plan_review plan --json FILE [--allow ADDRESS]...
+    python -m plan_review apply STACK
+
+Exit statuses: 0 passed (or applied), 1 Terraform or the synthesis failed (its message is shown
+as it printed it), 2 bad input (usage, an unknown stack, a settings error, a missing or malformed
+plan file), 3 refused (a data-bearing resource destroyed or replaced without --allow; for apply:
+no passing plan, or something changed since it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from plan_review.workflow import BAD_INPUT, PROJECT_ROOT, Failure, Project, apply_stack, judge_file, plan_stack
+
+ALLOW_HELP = (
+    "consent to destroying or replacing the data-bearing resource at ADDRESS (repeatable); "
+    "`*` in ADDRESS stands for any run of characters, everything else is literal"
+)
+
+
+def _plan_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="./scripts/plan",
+        description=(
+            "Plan one stack (synthesize, terraform init, terraform plan -out) and review it: a deletion or "
+            "replacement of a data-bearing resource is refused unless allowed. With --json, review a saved "
+            "`terraform show -json` plan instead."
+        ),
+        epilog="exit status: 0 passed, 1 Terraform or the synthesis failed, 2 bad input, 3 refused",
+    )
+    parser.add_argument("stack", nargs="?", help="the stack to plan (wandb, wandb-storage, ...)")
+    parser.add_argument("--json", metavar="FILE", help="review this `terraform show -json` plan (- for standard input); runs nothing")
+    parser.add_argument("--allow", metavar="ADDRESS", action="append", default=[], help=ALLOW_HELP)
+    parser.add_argument("--destroy", action="store_true", help="review a destroy plan (terraform plan -destroy)")
+    return parser
+
+
+def _apply_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="./scripts/apply",
+        description=(
+            "Apply exactly the plan the last ./scripts/plan STACK saved, if it passed and neither the "
+            "settings nor the synthesized configuration changed since."
+        ),
+        epilog="exit status: 0 applied, 1 Terraform or the synthesis failed, 2 bad input, 3 refused (nothing applied)",
+    )
+    parser.add_argument("stack", help="the stack to apply")
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    environ: Mapping[str, str] = os.environ,
+    root: Path = PROJECT_ROOT,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    command = args.pop(0) if args and args[0] in ("plan", "apply") else None
+    if command is None:
+        print("usage: python -m plan_review {plan,apply} ... (./scripts/plan, ./scripts/apply)", file=err)
+        return BAD_INPUT
+    project = Project(root=root, environ=environ, out=out, err=err)
+    try:
+        if command == "apply":
+            return apply_stack(project, _apply_parser().parse_args(args).stack)
+        parser = _plan_parser()
+        options = parser.parse_args(args)
+        if any(not pattern.strip() for pattern in options.allow):
+            parser.error("--allow needs an address (or a pattern with *)")
+        if options.json is not None:
+            if options.stack is not None or options.destroy:
+                parser.error("--json FILE reviews a saved plan: give no STACK and no --destroy with it")
+            return judge_file(options.json, options.allow, out, err)
+        if options.stack is None:
+            parser.error("give a STACK to plan, or --json FILE")
+        return plan_stack(project, options.stack, options.allow, options.destroy)
+    except Failure as failure:
+        if failure.message:
+            print(f"error: {failure.message}", file=err)
+        return failure.status
+    except KeyboardInterrupt:
+        print("interrupted; nothing more was run", file=err)
+        return 130
