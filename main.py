@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 # jsii warns on every run that Node.js 20 is past its end of life; it still works on 20.
@@ -51,7 +53,28 @@ def main() -> int:
     if not rules_pass(app, new_dirs):
         return 1
     app.synth()
+    install_lock_files(Path(outdir), PROJECT_LOCKS)
     return 0
+
+
+# Committed provider lock files, one per stack (`./scripts/plan` records them there).
+PROJECT_LOCKS = Path(__file__).resolve().parent / "locks"
+
+
+def install_lock_files(outdir: Path, locks: Path) -> list[str]:
+    """Puts `locks/<stack>.terraform.lock.hcl` into each synthesized stack folder that has one, as
+    its `.terraform.lock.hcl`, so `terraform init` (under `cdktf deploy` or `./scripts/plan`)
+    installs exactly the locked provider versions. Returns the stacks that got one."""
+    installed = []
+    stacks = outdir / "stacks"
+    if not locks.is_dir() or not stacks.is_dir():
+        return installed
+    for stack_dir in sorted(stacks.iterdir()):
+        lock = locks / f"{stack_dir.name}.terraform.lock.hcl"
+        if lock.is_file():
+            shutil.copyfile(lock, stack_dir / ".terraform.lock.hcl")
+            installed.append(stack_dir.name)
+    return installed
 
 
 def rules_pass(app: App, new_dirs: list[str]) -> bool:

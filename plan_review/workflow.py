@@ -221,6 +221,20 @@ class Project:
             raise Failure(FAILED, f"terraform init failed in {where} (exit status {result.returncode}; Terraform's message is above)")
         return True
 
+    def record_lock_file(self, stack_dir: Path, stack: str) -> None:
+        """Keeps the provider selections `terraform init` made as `locks/<stack>.terraform.lock.hcl`
+        at the project root (main.py puts it back into the stack folder on every synth): commit it,
+        and every machine installs the same provider versions."""
+        made = stack_dir / ".terraform.lock.hcl"
+        if not made.is_file():
+            return
+        kept = self.root / "locks" / f"{stack}.terraform.lock.hcl"
+        if kept.is_file() and kept.read_bytes() == made.read_bytes():
+            return
+        kept.parent.mkdir(exist_ok=True)
+        shutil.copyfile(made, kept)
+        print(f"provider selections recorded in {self.shown(kept)}: commit it", file=self.err)
+
     def mark_initialized(self, stack_dir: Path) -> None:
         """After a plan Terraform made without asking for an init: the folder suits this configuration."""
         mark = stack_dir / ".terraform" / INIT_MARK
@@ -309,6 +323,7 @@ def plan_stack(project: Project, stack: str, allows: Sequence[str], destroy: boo
         status = planned.returncode
         raise Failure(FAILED, f"terraform plan failed in {where} (exit status {status}; Terraform's message is above); nothing to review")
     project.mark_initialized(stack_dir)
+    project.record_lock_file(stack_dir, stack)
 
     result = review((), allows) if planned.returncode == 0 else _review_saved_plan(project, stack_dir, allows)
     print(render(result, f"stack {stack}" + (" (destroy plan)" if destroy else "")), end="", file=project.out)
