@@ -1,8 +1,8 @@
-"""End to end: `cdktf deploy wandb-storage` against a local AWS emulator (a moto server over plain
-HTTP on a free loopback port), then boto3 checks of what was deployed, the W&B file flow (an object
-written to the bucket produces an ObjectCreated message on the queue), a second plan with no
-changes, a destroy that keeps stored files, and the documented teardown of a test bucket
-(docs/storage.md).
+"""End to end: `wandb-storage` deployed with ./scripts/plan and ./scripts/apply (README "Reviewed
+plans") against a local AWS emulator (a moto server over plain HTTP on a free loopback port), then
+boto3 checks of what was deployed, the W&B file flow (an object written to the bucket produces an
+ObjectCreated message on the queue), reviewed plans of changes, a second plan with no changes, a
+destroy that keeps stored files, and the documented teardown of a test bucket (docs/storage.md).
 
 The product knows nothing about the emulator: the aws provider reaches it through its standard
 configuration only, the environment of the cdktf / terraform subprocesses (`AWS_ENDPOINT_URL`, dummy
@@ -11,12 +11,12 @@ path-style URLs without any setting: the endpoint's host is an IP address, and t
 rules every AWS SDK shares (the provider's Go SDK v2, boto3) never put a bucket name in front of an
 IP address (`bucket.127.0.0.1` would not resolve).
 
-Reviewed plans (./scripts/plan, ./scripts/apply; README "Reviewed plans") run against the deployed
-stack: a bucket replacement is refused (and the real plan, judged again from its `terraform show
--json`, passes with --allow), a plan with no changes passes, and apply refuses what was not
-reviewed and applies exactly a reviewed plan. (Each ./scripts/plan costs a synth, a plan and,
-with changes, `terraform show -json`, about 10 s here: tests/test_plan_review.py covers the rest
-with stand-ins.)
+Reviewed plans, as issue 11 asks: the first plan passes, listing the creates, and apply deploys the
+stack (the module fixture); a queue rename is refused and apply then changes nothing (the real plan,
+judged again from its `terraform show -json`, passes with --allow for the queue); a CORS-only change
+passes and apply applies it; a plan with no changes passes; apply refuses what was not reviewed and
+applies exactly a reviewed plan. (Each ./scripts/plan costs a synth, a plan and, with changes,
+`terraform show -json`, about 10 s here: tests/test_plan_review.py covers the rest with stand-ins.)
 
 The project is deployed from a temporary copy, so no state or cdktf.out lands in the repository.
 Every subprocess gets an environment in which only loopback is reachable (tests/terraform_cli.py).
@@ -158,7 +158,8 @@ NOT_COPIED = (
 
 
 class Project:
-    """A temporary copy of the app, deployed to the emulator with the cdktf CLI. The emulator is
+    """A temporary copy of the app, deployed to the emulator with ./scripts/plan and ./scripts/apply
+    (the cdktf CLI for the destroy and the teardown). The emulator is
     reached through the aws provider's standard environment configuration, nothing in the product:
     `AWS_ENDPOINT_URL` sends every service the provider calls (STS, IAM, S3, SQS) to it."""
 
@@ -231,7 +232,8 @@ def _copy_project(target: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory, emulator, aws) -> Project:
-    """The copy, deployed once for the module (the node role exists first, as on a real cluster)."""
+    """The copy, deployed once for the module (the node role exists first, as on a real cluster),
+    with ./scripts/plan and ./scripts/apply: the first plan passes and lists only creates."""
     folder = tmp_path_factory.mktemp("e2e")
     aws["iam"].create_role(
         RoleName=NODE_ROLE,
@@ -245,9 +247,28 @@ def project(tmp_path_factory, emulator, aws) -> Project:
     root = _copy_project(folder / "project")
     project = Project(root, emulator, write_settings(root, SETTINGS, "terraform.tfvars"), write_cli_config(folder))
     project.repo_before = _repo_state_files()
-    result = project.cdktf("deploy", "--auto-approve")
-    assert result.returncode == 0, "\n".join(project.log)
+    # Deployed as README "Reviewed plans" recommends: ./scripts/plan, then ./scripts/apply (before
+    # any plan, apply has nothing to apply).
+    nothing = project.script("apply", STACK)
+    assert nothing.returncode == 3 and f"no reviewed plan for stack '{STACK}'" in nothing.stderr, nothing.stderr
+    planned = project.script("plan", STACK)
+    assert planned.returncode == 0, "\n".join(project.log)
+    resources = json.loads((project.stack_dir / "cdk.tf.json").read_text())["resource"]
+    count = sum(len(of_type) for of_type in resources.values())
+    assert re.search(rf"^  \(root\) +{count} +0 +0 +0 +0$", planned.stdout, re.MULTILINE), planned.stdout  # creates only
+    for address, kind in ((_address(project, "aws_s3_bucket"), "aws_s3_bucket"), (_address(project, "aws_sqs_queue"), "aws_sqs_queue")):
+        assert re.search(rf"^  ok +create +{re.escape(address)}  \[{kind}\]$", planned.stdout, re.MULTILINE), planned.stdout
+    assert "PASSED: no data-bearing resource is destroyed or replaced." in planned.stdout
+    applied = project.script("apply", STACK)
+    assert applied.returncode == 0, "\n".join(project.log)
+    assert f"Apply complete! Resources: {count} added, 0 changed, 0 destroyed." in applied.stdout
     return project
+
+
+def _address(project: Project, kind: str) -> str:
+    """The address of the stack's one resource of type `kind`, as synthesized."""
+    (name,) = json.loads((project.stack_dir / "cdk.tf.json").read_text())["resource"][kind]
+    return f"{kind}.{name}"
 
 
 # --- what was deployed ----------------------------------------------------------------------------
@@ -274,7 +295,8 @@ def test_no_state_or_output_in_the_repository(project):
 
 
 def test_the_cli_var_file_gives_no_undeclared_variable_warnings(project):
-    """The CLI passed terraform.tfvars to Terraform; every key of it is declared by the stack."""
+    """terraform.tfvars went to Terraform as a var file (./scripts/plan passes it as the cdktf CLI
+    does; Terraform's warnings are shown); every key of it is declared by the stack."""
     assert "undeclared variable" not in "\n".join(project.log).lower()
 
 
@@ -393,33 +415,33 @@ def test_files_written_reach_the_queue(project, aws):
 # --- plan, destroy, teardown (in this order: the last one removes the bucket) -----------------------
 
 
-def _bucket_address(project: Project) -> str:
-    (name,) = json.loads((project.stack_dir / "cdk.tf.json").read_text())["resource"]["aws_s3_bucket"]
-    return f"aws_s3_bucket.{name}"
-
-
-def test_reviewed_plan_refuses_replacing_the_bucket(project, aws, tmp_path):
-    """A new bucket name replaces the bucket (with storage_force_destroy, so that prevent_destroy
-    does not stop the plan first): refused, naming the bucket and the attribute that forces it,
-    and apply refuses it. The same real plan, as `terraform show -json` writes it, passes with
-    --allow for the bucket. (Before any plan, apply has nothing to apply.)"""
-    nothing = project.script("apply", STACK)
-    assert nothing.returncode == 3 and f"no reviewed plan for stack '{STACK}'" in nothing.stderr, nothing.stderr
+def test_reviewed_plans_refuse_a_queue_rename_and_apply_a_cors_change(project, aws, tmp_path):
+    """A new queue name replaces the queue: refused, naming the queue and the attribute that forces
+    it, and apply then changes nothing. The same real plan, as `terraform show -json` writes it,
+    passes with --allow for the queue. A CORS-only change passes and apply applies it. Afterwards
+    the settings are as deployed, and so is the bucket's CORS (put back as it was, outside
+    Terraform: the next plan refreshes the state from it and plans no change)."""
     synthesized = (project.stack_dir / "cdk.tf.json").read_bytes()
-    project.settings(storage_bucket_name="e2e-renamed-files", storage_force_destroy=True)
+    cors = aws["s3"].get_bucket_cors(Bucket=BUCKET)["CORSRules"]
+    renamed = "e2e-renamed-file-events"
+    project.settings(storage_queue_name=renamed)
     try:
         result = project.script("plan", STACK)
         assert result.returncode == 3, result.stdout + result.stderr
-        bucket = _bucket_address(project)
-        line = rf"^  REFUSED +replace \(destroy, then create\) +{re.escape(bucket)}  \[aws_s3_bucket\]\n +forced by: bucket$"
+        queue = _address(project, "aws_sqs_queue")
+        line = rf"^  REFUSED +replace \(destroy, then create\) +{re.escape(queue)}  \[aws_sqs_queue\]\n +forced by: name$"
         refused = re.search(line, result.stdout, re.MULTILINE)
         assert refused, result.stdout
         assert (
-            f"REFUSED: 1 data-bearing resource would be destroyed or replaced without consent:\n  {bucket}  [aws_s3_bucket]\n"
+            f"REFUSED: 1 data-bearing resource would be destroyed or replaced without consent:\n  {queue}  [aws_sqs_queue]\n"
             in result.stdout
         )
         applied = project.script("apply", STACK)
-        assert applied.returncode == 3 and f"was refused (it destroys or replaces {bucket})" in applied.stderr, applied.stderr
+        assert applied.returncode == 3 and f"was refused (it destroys or replaces {queue})" in applied.stderr, applied.stderr
+        # Nothing applied: the queue is the deployed one, with its policy, and no renamed one exists.
+        url = aws["sqs"].get_queue_url(QueueName=QUEUE)["QueueUrl"]
+        assert aws["sqs"].get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"]
+        assert not aws["sqs"].list_queues(QueueNamePrefix=renamed).get("QueueUrls")
 
         # The saved plan's JSON holds the license (a saved plan keeps the variables' values): not logged.
         command = ["terraform", "show", "-json", "plan-review.tfplan"]
@@ -429,17 +451,30 @@ def test_reviewed_plan_refuses_replacing_the_bucket(project, aws, tmp_path):
         (tmp_path / "plan.json").write_text(shown.stdout)
         again = project.script("plan", "--json", str(tmp_path / "plan.json"))
         assert again.returncode == 3 and refused.group(0) in again.stdout, again.stdout + again.stderr
-        allowed = project.script("plan", "--json", str(tmp_path / "plan.json"), "--allow", bucket)
+        allowed = project.script("plan", "--json", str(tmp_path / "plan.json"), "--allow", queue)
         assert allowed.returncode == 0, allowed.stdout + allowed.stderr
-        assert f"allowed by --allow {bucket}" in allowed.stdout
+        assert f"allowed by --allow {queue}" in allowed.stdout
         assert "PASSED: every data-bearing resource destroyed or replaced (1) is allowed by --allow." in allowed.stdout
-        for output in (result, applied, again, allowed):
+
+        origins = [ORIGIN, "https://notebooks.e2e.example.com"]
+        project.settings(storage_cors_origins=origins)
+        cors_plan = project.script("plan", STACK)
+        assert cors_plan.returncode == 0, cors_plan.stdout + cors_plan.stderr
+        assert "Data-bearing resources: none changed." in cors_plan.stdout
+        assert re.search(r"^  \(root\) +0 +1 +0 +0 +\d+$", cors_plan.stdout, re.MULTILINE), cors_plan.stdout  # one update
+        assert "PASSED: no data-bearing resource is destroyed or replaced." in cors_plan.stdout
+        cors_applied = project.script("apply", STACK)
+        assert cors_applied.returncode == 0, cors_applied.stdout + cors_applied.stderr
+        assert "Apply complete! Resources: 0 added, 1 changed, 0 destroyed." in cors_applied.stdout
+        (rule,) = aws["s3"].get_bucket_cors(Bucket=BUCKET)["CORSRules"]
+        assert sorted(rule["AllowedOrigins"]) == sorted(origins)  # a set in the provider's schema
+        for output in (result, applied, again, allowed, cors_plan, cors_applied):
             assert SENTINEL_LICENSE not in output.stdout + output.stderr
     finally:
         project.settings()
+        aws["s3"].put_bucket_cors(Bucket=BUCKET, CORSConfiguration={"CORSRules": cors})
         # As deployed (prevent_destroy on): `cdktf destroy --skip-synth` below must find it so.
         (project.stack_dir / "cdk.tf.json").write_bytes(synthesized)
-    assert BUCKET in [b["Name"] for b in aws["s3"].list_buckets()["Buckets"]]  # nothing was applied
 
 
 def test_second_plan_shows_no_changes(project):
