@@ -65,7 +65,7 @@ def install_lock_files(outdir: Path, locks: Path) -> list[str]:
     """Puts `locks/<stack>.terraform.lock.hcl` into each synthesized stack folder that has one, as
     its `.terraform.lock.hcl`, so `terraform init` (under `cdktf deploy` or `./scripts/plan`)
     installs exactly the locked provider versions. Returns the stacks that got one."""
-    installed = []
+    installed: list[str] = []
     stacks = outdir / "stacks"
     if not locks.is_dir() or not stacks.is_dir():
         return installed
