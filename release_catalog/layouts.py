@@ -82,8 +82,6 @@ INFRA_RELEASES: Mapping[str, InfraRelease] = {
     )
 }
 DEFAULT_INFRA_VERSION = "~> 7.0"  # the guide's; never changed, so no deployment is upgraded by a new default
-# What the README recommends for a new deployment: the current release, pinned exactly.
-NEW_DEPLOYMENT_INFRA_VERSION = "8.0.0"
 
 
 def kubernetes_version_problem(infra: InfraRelease, version: str) -> str | None:

@@ -15,10 +15,8 @@ from constructs_lib.wandb_module import WandbInfra, WandbModule
 from release_catalog import constraints, layouts
 from release_catalog.layouts import LICENSE, FromSetting
 from release_catalog.releases import ModuleRelease
-from settings import Settings
+from settings import PROJECT_ROOT, Settings
 from settings.model import ALIASES, stack_id
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # From a stack's working directory, cdktf.out/stacks/<stack> (cdktf.json's "output"), back to
 # the project root. Terraform runs there, so every path the JSON holds is relative to it.
