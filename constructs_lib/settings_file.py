@@ -5,7 +5,8 @@ Terraform needs of the file at deploy time, it reads from the file itself:
 
 - secrets (the W&B license): a local that decodes the file with Terraform's built-in
   `provider::terraform::decode_tfvars(file(...))` (Terraform >= 1.8, no download) and takes the
-  first key that is set, else a sensitive variable (e.g. `TF_VAR_license`, or the only source
+  first key that is set (the built-in provider is declared in an override file beside the
+  stack's JSON, which every synth writes: see output_folder), else a sensitive variable (e.g. `TF_VAR_license`, or the only source
   where the file is absent, such as an HCP Terraform remote run). The JSON names the file, never
   the value, and the value stays sensitive.
 - the cdktf CLI passes the project's `terraform.tfvars` to Terraform as a var file on every
@@ -21,11 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cdktf import TerraformLocal, TerraformStack, TerraformVariable, TerraformVariableValidationConfig, Token
+from cdktf import TerraformLocal, TerraformVariable, TerraformVariableValidationConfig, Token
 from constructs import Construct
-
-# Terraform's built-in provider: `provider::terraform::*` functions need it in required_providers.
-BUILTIN_TERRAFORM_PROVIDER = "terraform.io/builtin/terraform"
 
 # The variable whose validation refuses a plan (see SettingsFileProps.refuse_plan).
 REFUSE_PLAN_VARIABLE = "settings_file_refused"
@@ -66,13 +64,10 @@ class SettingsFileProps:
 class SettingsFile(Construct):
     def __init__(self, scope: Construct, id: str, props: SettingsFileProps):
         super().__init__(scope, id)
-        stack = TerraformStack.of(self)
         self._values: dict[str, str] = {}
         sensitive = props.sensitive_keys | {key for secret in props.secrets for key in secret.file_keys}
         declared: set[str] = set()
 
-        if props.secrets:
-            stack.add_override("terraform.required_providers.terraform", {"source": BUILTIN_TERRAFORM_PROVIDER})
         for secret in props.secrets:
             self._variable(secret.name, type="string", sensitive=True, description=secret.description)
             declared.add(secret.name)

@@ -39,10 +39,18 @@ class Layout(enum.Enum):
         return self is not Layout.PRE_OPERATOR
 
     @property
-    def exec_auth(self) -> bool:
-        """Whether the kubernetes/helm providers also authenticate with `aws eks get-token`, as the
-        guide's pre- and post-operator files do."""
+    def guide_adds_exec(self) -> bool:
+        """Whether the guide's providers for this layout authenticate with the token and also with
+        `aws eks get-token` (its pre- and post-operator files do): what `kubernetes_auth = "token"`
+        writes."""
         return self in (Layout.PRE_OPERATOR, Layout.POST_OPERATOR)
+
+    @property
+    def has_ephemeral_cluster_auth(self) -> bool:
+        """Whether the aws provider the layout's release requires has the ephemeral
+        `aws_eks_cluster_auth` (aws provider 5.84 and later; 8.x requires `~> 5.95`, the older
+        releases `~> 3.60` or `~> 4.0`)."""
+        return self is Layout.V8
 
     @property
     def providers_from_module_outputs(self) -> bool:
@@ -50,6 +58,27 @@ class Layout(enum.Enum):
         outputs (8.x: `data "aws_eks_cluster"` fails on the first plan of a new deployment, because
         the cluster's name is known before the cluster exists) instead of `data "aws_eks_cluster"`."""
         return self is Layout.V8
+
+
+class KubernetesAuth(enum.Enum):
+    """How the kubernetes and helm providers authenticate to the EKS cluster (the setting
+    `kubernetes_auth`). A token of `aws_eks_cluster_auth` is valid for 15 minutes.
+
+    exec: `aws eks get-token` through the providers' exec block, run whenever a provider is
+        configured, so the token is fresh for every plan and apply however long it runs. Needs the
+        AWS CLI where Terraform runs. The default, in every layout.
+    ephemeral: the aws provider's ephemeral `aws_eks_cluster_auth`, opened at apply and never stored
+        in the plan or the state; no AWS CLI needed (HCP Terraform agents). It is not renewed, so an
+        apply that reaches the cluster more than 15 minutes after it opened fails. 8.x only.
+    token: the guide's `data "aws_eks_cluster_auth"`, read at plan time: an apply more than 15
+        minutes after its plan, or one that creates the cluster first, ends in Unauthorized."""
+
+    EXEC = "exec"
+    EPHEMERAL = "ephemeral"
+    TOKEN = "token"
+
+
+DEFAULT_KUBERNETES_AUTH = KubernetesAuth.EXEC
 
 
 @dataclass(frozen=True)

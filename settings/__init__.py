@@ -14,6 +14,8 @@ from settings.model import APP_KEYS, Settings, StateSettings, StorageSettings, p
 from settings.tfvars import read_tfvars
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Where `cdktf synth` puts the stacks unless CDKTF_OUTDIR says otherwise (cdktf.json's "output").
+DEFAULT_OUTDIR = PROJECT_ROOT / "cdktf.out"
 SETTINGS_FILE = "terraform.tfvars"
 EXAMPLE_FILE = "terraform.tfvars.example"
 ENV_VAR = "WANDB_TFVARS"

@@ -240,3 +240,14 @@ def file_bucket_name(value: str) -> str | None:
     if "." in value:
         return f"{value!r} contains dots; browsers reject S3's TLS certificate for dotted bucket names in W&B's file URLs, so use hyphens"
     return None
+
+
+def one_of(allowed: tuple[str, ...]) -> Callable[[str], str | None]:
+    """A check that the value is one of `allowed` (exactly: no other case, no spaces)."""
+
+    def check(value: str) -> str | None:
+        if value in allowed:
+            return None
+        return f"{value!r} is not one of " + ", ".join(f'"{a}"' for a in allowed)
+
+    return check

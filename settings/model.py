@@ -75,6 +75,15 @@ APP_KEYS: Mapping[str, Key] = MappingProxyType(
                 'Kubernetes version of the EKS cluster, e.g. "1.29". Required by 4.7.2 and 7.x.',
                 checks.eks_cluster_version,
             ),
+            _key(
+                "kubernetes_auth",
+                "string",
+                layouts.DEFAULT_KUBERNETES_AUTH.value,
+                'How the kubernetes and helm providers authenticate to the cluster: "exec" (`aws eks get-token`, '
+                'fresh for every plan and apply; needs the AWS CLI), "ephemeral" (8.x only: opened at apply, no AWS '
+                'CLI, valid 15 minutes) or "token" (the guide\'s data source: read at plan time, valid 15 minutes).',
+                checks.one_of(tuple(auth.value for auth in layouts.KubernetesAuth)),
+            ),
             # The aws provider.
             _key("region", "string", "eu-central-1", "AWS region of the deployment.", checks.region),
             _key(
@@ -282,6 +291,7 @@ class Settings:
     allowed_inbound_ipv6_cidr: tuple[str, ...]
     subdomain: str | None
     eks_cluster_version: str | None
+    kubernetes_auth: layouts.KubernetesAuth
     region: str
     default_tags: Mapping[str, str]
     infra: InfraRelease
@@ -441,6 +451,14 @@ def parse_settings(
     state_key = typed["state_key"]
     if deployment is not None and "state_key" not in values:
         state_key = f"wandb/{deployment}/terraform.tfstate"
+    kubernetes_auth = layouts.KubernetesAuth(typed["kubernetes_auth"])
+    if kubernetes_auth is layouts.KubernetesAuth.EPHEMERAL and not infra.layout.has_ephemeral_cluster_auth:
+        raise fail(
+            "kubernetes_auth",
+            f'"ephemeral" needs the aws provider\'s ephemeral aws_eks_cluster_auth (aws provider 5.84 or later), and '
+            f'{release.label} requires an older aws provider; use "exec" (needs the AWS CLI where Terraform runs) or '
+            f'"token", or wandb_infra_version = "~> 8.0"',
+        )
     if typed["eks_cluster_version"] is not None:
         problem = layouts.kubernetes_version_problem(infra, typed["eks_cluster_version"])
         if problem:
@@ -462,6 +480,7 @@ def parse_settings(
         allowed_inbound_ipv6_cidr=tuple(typed["allowed_inbound_ipv6_cidr"]),
         subdomain=typed["subdomain"],
         eks_cluster_version=typed["eks_cluster_version"],
+        kubernetes_auth=kubernetes_auth,
         region=typed["region"],
         default_tags=MappingProxyType(dict(typed["default_tags"])),
         infra=infra,

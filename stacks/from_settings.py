@@ -3,6 +3,7 @@ constructs in `constructs_lib` (which never see `Settings` themselves)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,23 @@ from release_catalog.releases import ModuleRelease
 from settings import PROJECT_ROOT, Settings
 from settings.model import ALIASES, stack_id
 
-# From a stack's working directory, cdktf.out/stacks/<stack> (cdktf.json's "output"), back to
-# the project root. Terraform runs there, so every path the JSON holds is relative to it.
-PROJECT_ROOT_FROM_STACK_DIR = "../../.."
+
+def working_dir(outdir: Path, stack: str) -> Path:
+    """The folder Terraform runs a stack in: every path the stack's JSON holds is relative to it."""
+    return outdir.resolve() / "stacks" / stack
+
+
+def path_from(stack_dir: Path, target: Path) -> str:
+    """`target` as Terraform, running in `stack_dir`, finds it, wherever the output folder is: a
+    relative path for a file of the project (no absolute path of this machine in the JSON, and the
+    project folder may move), else the absolute path."""
+    target = target.resolve()
+    try:
+        target.relative_to(PROJECT_ROOT)
+    except ValueError:
+        return target.as_posix()
+    return Path(os.path.relpath(target, stack_dir)).as_posix()
+
 
 LICENSE_SECRET = SecretFromFile(
     name="license",
@@ -36,13 +51,13 @@ def aws_provider_props(settings: Settings) -> AwsProviderProps:
     return AwsProviderProps(region=settings.region, tags=settings.default_tags)
 
 
-def state_backend(settings: Settings, stack_kind: str) -> LocalState | S3State:
+def state_backend(settings: Settings, stack_kind: str, stack_dir: Path) -> LocalState | S3State:
     """Local: `terraform.<stack id>.tfstate` at the project root, outside cdktf.out, so deleting
     cdktf.out never loses state. Remote: `state_key` for stack `wandb`, `<kind>.tfstate` beside
     it for the others (settings.model.StateSettings.key_for)."""
     state = settings.state
     if state.bucket is None:
-        return LocalState(path=f"{PROJECT_ROOT_FROM_STACK_DIR}/terraform.{stack_id(stack_kind, settings.deployment)}.tfstate")
+        return LocalState(path=path_from(stack_dir, PROJECT_ROOT / f"terraform.{stack_id(stack_kind, settings.deployment)}.tfstate"))
     return S3State(
         bucket=state.bucket,
         key=state.key_for(stack_kind),
@@ -54,7 +69,7 @@ def state_backend(settings: Settings, stack_kind: str) -> LocalState | S3State:
     )
 
 
-def settings_file_props(settings: Settings, secrets: tuple[SecretFromFile, ...] = ()) -> SettingsFileProps:
+def settings_file_props(settings: Settings, stack_dir: Path, secrets: tuple[SecretFromFile, ...] = ()) -> SettingsFileProps:
     refuse = None
     if settings.from_example:
         refuse = (
@@ -64,21 +79,12 @@ def settings_file_props(settings: Settings, secrets: tuple[SecretFromFile, ...] 
         )
     sources = [settings.source] + ([settings.defaults_source] if settings.defaults_source is not None else [])
     return SettingsFileProps(
-        paths=[settings_file_path(source) for source in sources],
+        paths=[path_from(stack_dir, source) for source in sources],
         keys=settings.file_keys,
         sensitive_keys=frozenset(LICENSE_SECRET.file_keys),
         secrets=secrets,
         refuse_plan=refuse,
     )
-
-
-def settings_file_path(source: Path) -> str:
-    """The settings file as Terraform, running in the stack's working directory, finds it."""
-    try:
-        inside = source.resolve().relative_to(PROJECT_ROOT)
-    except ValueError:
-        return source.resolve().as_posix()
-    return f"{PROJECT_ROOT_FROM_STACK_DIR}/{inside.as_posix()}"
 
 
 # --- stack `wandb` -------------------------------------------------------------------------------
@@ -104,8 +110,10 @@ def cluster_access_props(settings: Settings, infra: WandbInfra) -> EksClusterAcc
         endpoint, ca_data = infra.output("cluster_endpoint"), infra.output("cluster_certificate_authority_data")
     return EksClusterAccessProps(
         cluster_name=infra.cluster_name,
+        region=settings.region,
+        auth=settings.kubernetes_auth,
         helm=layout.uses_helm,
-        exec_auth=layout.exec_auth,
+        token_with_exec=layout.guide_adds_exec,
         endpoint=endpoint,
         certificate_authority_data=ca_data,
     )

@@ -8,6 +8,8 @@ notification subscription as `sqs://<queue>`. See docs/storage.md.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from cdktf import TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from constructs import Construct
@@ -17,7 +19,7 @@ from constructs_lib.file_storage import FileStorage
 from constructs_lib.settings_file import SettingsFile
 from constructs_lib.terraform_block import configure_state, pin_versions
 from release_catalog.constraints import TERRAFORM_FLOOR
-from settings import Settings
+from settings import DEFAULT_OUTDIR, Settings
 from stacks import from_settings as props
 
 KIND = "wandb-storage"
@@ -29,12 +31,13 @@ AWS_PROVIDER_CONSTRAINT = ">= 5.100.0, < 7.0.0"
 
 
 class WandbStorageStack(TerraformStack):
-    def __init__(self, scope: Construct, id: str, settings: Settings):
+    def __init__(self, scope: Construct, id: str, settings: Settings, outdir: Path = DEFAULT_OUTDIR):
         super().__init__(scope, id)
+        stack_dir = props.working_dir(outdir, id)
         pin_versions(self, TERRAFORM_FLOOR, {"aws": AWS_PROVIDER_CONSTRAINT})
-        configure_state(self, props.state_backend(settings, KIND))
+        configure_state(self, props.state_backend(settings, KIND, stack_dir))
         aws_provider(self, props.aws_provider_props(settings))
-        self.settings_file = SettingsFile(self, "settings_file", props.settings_file_props(settings))
+        self.settings_file = SettingsFile(self, "settings_file", props.settings_file_props(settings, stack_dir))
 
         account = DataAwsCallerIdentity(self, "account")
         self.files = FileStorage(self, "files", props.file_storage_props(settings, account.account_id))

@@ -18,6 +18,8 @@ between them is a settings change followed by `cdktf diff wandb` and `cdktf depl
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from cdktf import TerraformOutput, TerraformStack
 from constructs import Construct
 
@@ -26,7 +28,7 @@ from constructs_lib.eks_cluster_access import EksClusterAccess
 from constructs_lib.settings_file import SettingsFile
 from constructs_lib.terraform_block import configure_state, pin_versions
 from constructs_lib.wandb_module import WandbInfra, WandbModule, WandbModuleProps
-from settings import Settings
+from settings import DEFAULT_OUTDIR, Settings
 from settings.model import MAIN_STACK_KIND
 from stacks import from_settings as props
 
@@ -35,14 +37,15 @@ STACK_ID = KIND  # for a single settings file; `<deployment>--wandb` in a deploy
 
 
 class WandbStack(TerraformStack):
-    def __init__(self, scope: Construct, id: str, settings: Settings):
+    def __init__(self, scope: Construct, id: str, settings: Settings, outdir: Path = DEFAULT_OUTDIR):
         super().__init__(scope, id)
         layout = settings.layout
+        stack_dir = props.working_dir(outdir, id)
         pin_versions(self, *props.wandb_version_constraints(settings))
-        configure_state(self, props.state_backend(settings, KIND))
+        configure_state(self, props.state_backend(settings, KIND, stack_dir))
         aws_provider(self, props.aws_provider_props(settings))
         # The license reaches Terraform from the settings file at deploy time (never synthesized).
-        self.settings_file = SettingsFile(self, "settings_file", props.settings_file_props(settings, (props.LICENSE_SECRET,)))
+        self.settings_file = SettingsFile(self, "settings_file", props.settings_file_props(settings, stack_dir, (props.LICENSE_SECRET,)))
         license = self.settings_file.secret(props.LICENSE_SECRET.name)
 
         self.infra = WandbInfra(

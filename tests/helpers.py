@@ -60,6 +60,7 @@ def synth_app(settings_values: Mapping[str, Any], outdir: Path, source: str = "t
     once per test process."""
     from cdktf import App
 
+    from output_folder import write_builtin_provider_overrides
     from settings import parse_settings
     from stacks import build_app
 
@@ -67,6 +68,7 @@ def synth_app(settings_values: Mapping[str, Any], outdir: Path, source: str = "t
     app = App(outdir=str(outdir), stack_traces=False)
     build_app(app, settings)
     app.synth()
+    write_builtin_provider_overrides(outdir / "stacks")  # as main.py does
     stacks = {}
     for stack_dir in sorted((outdir / "stacks").iterdir()):
         stacks[stack_dir.name] = json.loads((stack_dir / "cdk.tf.json").read_text())

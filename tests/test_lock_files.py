@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import main
+from output_folder import install_lock_files
 from plan_review.workflow import Project
 
 LOCK = (
@@ -28,7 +28,7 @@ def test_every_synth_puts_the_committed_lock_files_into_the_stack_folders(tmp_pa
     locks.mkdir()
     (locks / "wandb-storage.terraform.lock.hcl").write_text(LOCK)
     (locks / "staging--wandb.terraform.lock.hcl").write_text(LOCK.replace("5.100.0", "5.99.0"))
-    assert main.install_lock_files(outdir, locks) == ["staging--wandb", "wandb-storage"]
+    assert install_lock_files(outdir / "stacks", locks) == ["staging--wandb", "wandb-storage"]
     assert (outdir / "stacks" / "wandb-storage" / ".terraform.lock.hcl").read_text() == LOCK
     assert "5.99.0" in (outdir / "stacks" / "staging--wandb" / ".terraform.lock.hcl").read_text()
     assert not (outdir / "stacks" / "wandb" / ".terraform.lock.hcl").exists()
@@ -36,7 +36,7 @@ def test_every_synth_puts_the_committed_lock_files_into_the_stack_folders(tmp_pa
 
 def test_without_a_locks_folder_nothing_changes(tmp_path):
     stacks(tmp_path / "cdktf.out", "wandb")
-    assert main.install_lock_files(tmp_path / "cdktf.out", tmp_path / "locks") == []
+    assert install_lock_files(tmp_path / "cdktf.out" / "stacks", tmp_path / "locks") == []
 
 
 def test_a_plan_records_the_lock_file_init_wrote(tmp_path):

@@ -110,19 +110,21 @@ def test_post_operator_has_the_operator_inputs_and_no_wandb_app(synthesized):
         assert infra[key] == value, key
 
 
-def test_post_operator_providers_authenticate_with_token_and_exec(synthesized):
+def test_post_operator_providers_authenticate_with_exec(synthesized):
+    """The default kubernetes_auth = "exec": a fresh token for every plan and apply, no token
+    data source (tests/test_kubernetes_auth.py has the guide's token-and-exec form)."""
     providers = synthesized["post_operator"]["provider"]
     exec_block = {
         "api_version": "client.authentication.k8s.io/v1beta1",
         "command": "aws",
-        "args": ["eks", "get-token", "--cluster-name", "${data.aws_eks_cluster.eks_cluster_id.name}"],
+        "args": ["eks", "get-token", "--cluster-name", "${data.aws_eks_cluster.eks_cluster_id.name}", "--region", "eu-central-1"],
     }
     (kubernetes,) = providers["kubernetes"]
     (helm,) = providers["helm"]
-    assert kubernetes["token"] == "${data.aws_eks_cluster_auth.eks_cluster_auth.token}"
+    assert "token" not in kubernetes and "token" not in helm["kubernetes"]
     assert kubernetes["exec"] == [exec_block]
-    assert helm["kubernetes"]["token"] == "${data.aws_eks_cluster_auth.eks_cluster_auth.token}"
     assert helm["kubernetes"]["exec"] == exec_block
+    assert set(synthesized["post_operator"]["data"]) == {"aws_eks_cluster"}
 
 
 def test_provider_constraints_follow_the_release(synthesized):
@@ -158,7 +160,6 @@ def test_migration_keeps_the_state_and_its_addresses(synthesized):
     assert before & after == {
         "module.wandb_infra",
         "data.aws_eks_cluster.eks_cluster_id",
-        "data.aws_eks_cluster_auth.eks_cluster_auth",
         "provider.aws",
         "provider.kubernetes",
         "output.url",

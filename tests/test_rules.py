@@ -455,32 +455,39 @@ def test_the_manifest_is_the_same_on_every_run(tmp_path):
 
 
 def test_main_stops_before_writing_anything_on_a_rule_error(tmp_path, capsys):
+    """main.py builds into a staging folder and discards it when a rule fails: a first synth
+    leaves no stacks and no manifest behind."""
     import main
+    from output_folder import stage
 
     outdir = tmp_path / "out"
-    app, stack = make_stack(outdir)
+    staging = stage(outdir)
+    app, stack = make_stack(staging.folder)
     _unencrypted_queue(stack)
     _deletion_protection_off(stack)
     apply_rules(app)
-    assert outdir.is_dir()  # App() makes it
-    assert main.rules_pass(app, [str(outdir / "stacks"), str(outdir)]) is False
+    assert main.rules_pass(app) is False
+    staging.discard()
     err = capsys.readouterr().err
     assert "error: [SQS-ENCRYPTED] test/queue:" in err
     assert "warning: [EXPOSURE-DELETION-PROTECTION-OFF]" in err
     assert "Traceback" not in err
-    assert not outdir.exists()
+    assert list(outdir.iterdir()) == []
 
 
 def test_main_leaves_an_existing_outdir_as_it_was(tmp_path, capsys):
     import main
+    from output_folder import stage
 
     outdir = tmp_path / "out"
     outdir.mkdir()
     (outdir / "previous.txt").write_text("from an earlier synth")
-    app, stack = make_stack(outdir)
+    staging = stage(outdir)
+    app, stack = make_stack(staging.folder)
     _unencrypted_queue(stack)
     apply_rules(app)
-    assert main.rules_pass(app, [str(outdir / "stacks")]) is False
+    assert main.rules_pass(app) is False
+    staging.discard()
     assert sorted(p.name for p in outdir.iterdir()) == ["previous.txt"]
 
 

@@ -47,10 +47,8 @@ def license_probe(root: Path, values: dict, *, from_example: bool = False, outpu
     expression = module_license[2:-1]
     output = {"value": f"${{{expression}}}", "sensitive": True} if output_sensitive else {"value": f"${{nonsensitive({expression})}}"}
     probe = {
-        "terraform": {
-            "required_version": stack["terraform"]["required_version"],
-            "required_providers": {"terraform": stack["terraform"]["required_providers"]["terraform"]},
-        },
+        # The built-in provider comes from the override file the synth wrote beside cdk.tf.json.
+        "terraform": {"required_version": stack["terraform"]["required_version"]},
         "variable": stack["variable"],
         "locals": stack["locals"],
         "output": {"license_input": output},
@@ -129,3 +127,13 @@ def test_a_stack_synthesized_from_the_example_refuses_to_plan(tmp_path, cli_conf
     assert "synthesized from terraform.tfvars.example" in message
     assert "cp terraform.tfvars.example terraform.tfvars" in message
     assert "No changes" not in plan.stdout
+
+
+def test_without_the_override_file_the_license_silently_falls_back(tmp_path, cli_config):
+    """The override file is what declares the built-in provider: without it, `try()` swallows
+    Terraform's "unknown provider function" and the module gets TF_VAR_license instead of the
+    settings file's license (the reason every synth writes the file, and this test exists)."""
+    stack_dir = license_probe(tmp_path, GUIDE_SETTINGS)
+    assert license_input(stack_dir, cli_config, env={"TF_VAR_license": ENV_LICENSE}) == SENTINEL_LICENSE
+    (stack_dir / "builtin_providers_override.tf.json").unlink()
+    assert license_input(stack_dir, cli_config, env={"TF_VAR_license": ENV_LICENSE}) == ENV_LICENSE

@@ -251,6 +251,7 @@ def test_loader_and_synth(tmp_path_factory, content):
 
     import main
     from constructs_lib.rules import Level, run_rules
+    from output_folder import stage
     from stacks import build_app
 
     folder = tmp_path_factory.mktemp("fuzz")
@@ -265,21 +266,24 @@ def test_loader_and_synth(tmp_path_factory, content):
         assert not outdir.exists()
         return
 
-    # Loaded: the app must build and synthesize, as main.py does (rules first).
-    app = App(outdir=str(outdir), stack_traces=False)
-    build_app(app, loaded)
+    # Loaded: the app must build and synthesize, as main.py does (staging folder, rules first).
+    staging = stage(outdir)
+    app = App(outdir=str(staging.folder), stack_traces=False)
+    build_app(app, loaded, outdir)
     stderr = io.StringIO()
     with contextlib.redirect_stderr(stderr):
-        passed = main.rules_pass(app, [str(outdir / "stacks"), str(outdir)])
+        passed = main.rules_pass(app)
     if not passed:
+        staging.discard()
         errors = [f for f in run_rules(app) if f.level is Level.ERROR and f.suppressed is None]
         # The one rule a settings value can break: a module input that looks like a credential.
         assert errors and all(f.rule_id == "NO-SECRET-LITERALS" and "input `" in f.message for f in errors), stderr.getvalue()
         assert "Traceback" not in stderr.getvalue()
-        assert not outdir.exists()
+        assert list(outdir.iterdir()) == []
         event("stopped by a rule")
         return
     app.synth()
+    staging.commit(folder / "no-locks")
     event(f"synthesized ({loaded.layout})")
     for stack in ("wandb", "wandb-storage"):
         synthesized = outdir / "stacks" / stack / "cdk.tf.json"
@@ -340,6 +344,7 @@ VALID_SEEDS = {
     "bucket_name": st.sampled_from(["", "my-existing-bucket", "my.bucket"]),
     "wandb_image": st.sampled_from(["wandb/local", "registry.example.com/wandb/local"]),
     "wandb_app_version": st.sampled_from(["1.12.0", "~> 1.0"]),
+    "kubernetes_auth": st.sampled_from(["exec", "token", "ephemeral"]),
 }
 SEEDS = {**PLAUSIBLE, **VALID_SEEDS}
 assert set(RULED_KEYS) <= set(SEEDS), set(RULED_KEYS) - set(SEEDS)

@@ -58,6 +58,12 @@ NEAR_MISSES: dict[str, list[tuple[Any, ...]]] = {
         ("", "empty"),
     ],
     "license": [("", "empty"), ("   ", "blank")],
+    "kubernetes_auth": [
+        ("Exec", "capitalised", ['"exec", "ephemeral", "token"']),
+        ("exec ", "trailing space"),
+        ("get-token", "the command, not the mode"),
+        ("", "empty"),
+    ],
     "subdomain": [
         ("wandb-", "trailing hyphen"),
         ("-wandb", "leading hyphen"),
@@ -276,6 +282,7 @@ VALID: dict[str, list[Any]] = {
     "allowed_inbound_cidr": [[], ["0.0.0.0/0"], ["10.0.0.0/8", "192.168.1.1/32"]],
     "allowed_inbound_ipv6_cidr": [[], ["::/0"], ["2001:db8::/32", "2001:db8::1/128"]],
     "eks_cluster_version": ["1.10", "1.25", "1.32"],  # the default 7.x nodes (Amazon Linux 2) stop at 1.32
+    "kubernetes_auth": ["exec", "token"],  # "ephemeral": 8.x only (tests/test_kubernetes_auth.py)
     "region": ["us-east-1", "us-gov-west-1", "us-iso-east-1", "us-isob-east-1", "il-central-1"],
     "default_tags": [{}, {"k" * 128: "v" * 256}, {"awsteam": "", "Team": "ml"}],
     "wandb_version": ["0.51.2"],
@@ -318,6 +325,7 @@ ARRIVES: dict[str, Callable[[Settings], Any]] = {
     "allowed_inbound_ipv6_cidr": lambda s: list(s.allowed_inbound_ipv6_cidr),
     "eks_cluster_version": lambda s: s.eks_cluster_version,
     "region": lambda s: s.region,
+    "kubernetes_auth": lambda s: s.kubernetes_auth.value,
     "default_tags": lambda s: dict(s.default_tags),
     "wandb_version": lambda s: s.wandb_version,
     "wandb_image": lambda s: s.wandb_image,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from helpers import PROJECT_ROOT
 
-PACKAGES = ("main", "stacks", "constructs_lib", "settings", "release_catalog", "fast_imports", "plan_review")
+PACKAGES = ("main", "stacks", "constructs_lib", "settings", "release_catalog", "fast_imports", "plan_review", "output_folder")
 
 # Which of the app's packages each may import (itself included).
 ALLOWED = {
@@ -18,7 +18,9 @@ ALLOWED = {
     "settings": {"settings", "release_catalog"},
     "constructs_lib": {"constructs_lib", "release_catalog"},
     "stacks": {"stacks", "constructs_lib", "settings", "release_catalog"},
-    "main": {"fast_imports", "settings", "stacks", "constructs_lib"},
+    "main": {"fast_imports", "settings", "stacks", "constructs_lib", "output_folder"},
+    # The output folder is handled before the bindings load: no cdktf, no construct.
+    "output_folder": {"output_folder", "settings"},
     "fast_imports": {"fast_imports"},
     # Reviewed plans run Terraform on what main.py synthesized: no stack, construct or binding.
     "plan_review": {"plan_review", "settings"},
@@ -68,8 +70,8 @@ def test_plan_review_takes_only_the_settings_path_from_the_app():
     assert taken == {"settings.settings_path"}
 
 
-def test_the_catalog_imports_no_cdktf():
-    for path in sources("release_catalog"):
+def test_the_catalog_and_the_output_folder_import_no_cdktf():
+    for path in sources("release_catalog") + sources("output_folder"):
         assert not {"cdktf", "constructs", "jsii"} & {name.split(".")[0] for name in _all_import_names(path)}, path
 
 
