@@ -18,6 +18,11 @@ Type strings keep the form the data has always had (python-hcl2's rendering with
 
 The versions to write are the ones already in `--out` plus any named with `--aws-version` /
 `--kubernetes-version`; so adding a release is one flag. `--check` compares instead of writing.
+
+With `--types-out FILE` it also lists every managed resource type of those releases, of the local
+submodules they call and of the registry modules they call at the versions they pin (each module's
+repository named with `--module-repo SOURCE=PATH`), and of the app's own constructs
+(tools/resource_types.py); plan_review classifies each (tests/test_resource_classes.py).
 """
 
 from __future__ import annotations
@@ -32,6 +37,9 @@ from pathlib import Path
 from typing import Any
 
 import hcl2
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import resource_types  # beside this file (tools/ is not a package)
 
 AWS_SOURCE = "wandb/wandb/aws"
 KUBERNETES_SOURCE = "wandb/wandb/kubernetes"
@@ -384,6 +392,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=f"a release of {KUBERNETES_SOURCE} to add (repeatable)",
     )
     parser.add_argument("--check", action="store_true", help="do not write; exit 1 if --out differs from the regenerated data")
+    _types_options(parser)
     args = parser.parse_args(argv)
 
     existing: dict[str, JSONValue] = json.loads(args.out.read_text()) if args.out.exists() else {}
@@ -397,16 +406,53 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"regenerate_interfaces: {error}", file=sys.stderr)
         return 2
     summary = ", ".join(f"{source} {' '.join(versions)}" for source, versions in data.items())
-    if args.check:
-        differences = describe_differences(existing, data)
-        for line in differences:
-            print(line)
-        print(f"{args.out}: {'differs from' if differences else 'matches'} the regenerated data ({summary})")
-        return 1 if differences else 0
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(dump(data))
-    print(f"wrote {args.out}: {summary}")
-    return 0
+    outputs = [(args.out, data, summary)]
+    if args.types_out is not None:
+        try:
+            types = _types(args, data)
+        except (RegenerateError, resource_types.TypesError) as error:
+            print(f"regenerate_interfaces: {error}", file=sys.stderr)
+            return 2
+        outputs.append((args.types_out, types, f"{len(resource_types.all_types(types))} resource types"))
+    status = 0
+    for path, content, what in outputs:
+        if args.check:
+            old = json.loads(path.read_text()) if path.exists() else {}
+            differences = describe_differences(old, content)
+            for line in differences:
+                print(line)
+            print(f"{path}: {'differs from' if differences else 'matches'} the regenerated data ({what})")
+            status = max(status, 1 if differences else 0)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(dump(content))
+            print(f"wrote {path}: {what}")
+    return status
+
+
+def _types_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--types-out", type=Path, help="also write every managed resource type of these releases and what they call to this JSON file"
+    )
+    parser.add_argument(
+        "--module-repo",
+        action="append",
+        default=[],
+        metavar="SOURCE=PATH",
+        help="git checkout of a registry module the releases call, e.g. terraform-aws-modules/eks/aws=PATH (repeatable)",
+    )
+    parser.add_argument("--app-root", type=Path, default=Path(__file__).resolve().parent.parent, help="the app (its constructs)")
+
+
+def _types(args: argparse.Namespace, data: dict[str, JSONValue]) -> dict[str, JSONValue]:
+    repos = {AWS_SOURCE: args.aws_repo, KUBERNETES_SOURCE: args.kubernetes_repo}
+    for item in args.module_repo:
+        source, separator, path = item.partition("=")
+        if not separator or not source or not path:
+            raise RegenerateError(f"--module-repo {item!r}: expected SOURCE=PATH")
+        repos[source] = Path(path)
+    roots = {source: list(versions) for source, versions in data.items()}
+    return resource_types.catalog(roots, repos, args.app_root)
 
 
 if __name__ == "__main__":
