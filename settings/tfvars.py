@@ -22,13 +22,25 @@ def read_tfvars(path: Path, display: str | None = None) -> dict[str, Any]:
     """The file's `name = value` pairs. `display` is how messages name the file."""
     display = display or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: a byte-order mark at the start (Windows editors write one) is dropped, as
+        # Terraform drops it; anywhere else it stays and is refused like any stray character.
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise SettingsError(display, None, "the settings file does not exist") from None
     except (OSError, UnicodeDecodeError) as err:
         raise SettingsError(display, None, f"cannot read the settings file ({err.__class__.__name__}: {err})") from None
     if not text.endswith("\n"):
         text += "\n"  # python-hcl2 wants a final newline; Terraform does not
+    open_line = _unterminated_string_line(text)
+    if open_line is not None:
+        # python-hcl2 lets a quoted string run on over line breaks, so it would report the error
+        # lines later (or not at all); Terraform ends a quoted string at its line.
+        raise SettingsError(
+            display,
+            _setting_on_line(text, open_line) or None,
+            f"not valid HCL: the quoted string on line {open_line} is not closed on that line (a string ends on the line "
+            'it starts: add the closing ", or write a line break as \\n)',
+        )
     try:
         tree = hcl2_parser().parse(text)
     except (UnexpectedToken, UnexpectedCharacters, UnexpectedEOF) as err:
@@ -86,6 +98,68 @@ def _syntax_message(err: UnexpectedInput, text: str = "") -> str:
         shown = ""  # e.g. license = 'abc' (single quotes): the token is the secret
     found = f" {shown!r}" if shown else ""
     return f"unexpected{found or ' input'} at line {line}, column {column}"
+
+
+_HEREDOC = re.compile(r"<<-?([A-Za-z][A-Za-z0-9._-]*)\n")
+
+
+def _unterminated_string_line(text: str) -> int | None:
+    """The line (1-based) of the first quoted string that a line break ends before its closing
+    quote (Terraform: "Unterminated template string"), or None. Skips comments and heredocs;
+    anything else malformed is left to the parser."""
+    i, line, n = 0, 1, len(text)
+    while i < n:
+        char = text[i]
+        if char == "\n":
+            line += 1
+            i += 1
+        elif char == "#" or text.startswith("//", i):
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            if end < 0:
+                return None
+            line += text.count("\n", i, end)
+            i = end + 2
+        elif heredoc := _HEREDOC.match(text, i):
+            closing = re.compile(rf"\n[ \t]*{re.escape(heredoc.group(1))}[ \t]*(?=\n|$)").search(text, heredoc.end() - 1)
+            if closing is None:
+                return None
+            line += text.count("\n", i, closing.end())
+            i = closing.end()
+        elif char == '"':
+            start, depth = line, 0  # depth: inside ${...} or %{...}
+            i += 1
+            while True:
+                if i >= n:
+                    return start
+                char = text[i]
+                if char == "\\":
+                    if text.startswith("\n", i + 1):
+                        return start
+                    i += 2
+                    continue
+                if char == "\n":
+                    if depth == 0:
+                        return start
+                    line += 1
+                elif text.startswith(("$${", "%%{"), i):
+                    i += 3
+                    continue
+                elif text.startswith(("${", "%{"), i):
+                    depth += 1
+                    i += 2
+                    continue
+                elif char == "}" and depth:
+                    depth -= 1
+                elif char == '"' and depth == 0:
+                    i += 1
+                    break
+                i += 1
+        else:
+            i += 1
+    return None
 
 
 def _setting_on_line(text: str, line: Any) -> str:
