@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ class ModuleVariable:
     type: str  # a Terraform type expression, as terraform-config-inspect writes it
     required: bool
     nullable: bool = True
+    default: Any = field(default=None, compare=False)  # the module's default (None: none, or null)
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,9 @@ def module_release(source: str, constraint: str, resolved: str) -> ModuleRelease
     """The release `resolved` of module `source`, pinned as `constraint`."""
     raw = _interfaces()[source][resolved]
     variables = {
-        name: ModuleVariable(name=name, type=spec["type"], required=spec["required"], nullable=spec.get("nullable", True))
+        name: ModuleVariable(
+            name=name, type=spec["type"], required=spec["required"], nullable=spec.get("nullable", True), default=spec.get("default")
+        )
         for name, spec in raw["variables"].items()
     }
     return ModuleRelease(

@@ -22,7 +22,7 @@ from release_catalog.eks_versions import calendar_note
 from release_catalog.layouts import InfraRelease, Layout
 from release_catalog.releases import STANDARD_SIZES, ModuleRelease, normalize_constraint
 from release_catalog.secret_patterns import SECRET_NAME, secret_kind, strings_in
-from settings import checks
+from settings import checks, requirements
 from settings.errors import SettingsError, SettingsWarning
 from settings.tftypes import type_error
 
@@ -399,6 +399,9 @@ def parse_settings(
         module_inputs[name] = _checked(name, value, variable.type, _MODULE_INPUT_CHECKS.get(name), False, fail)
 
     _refuse_secrets(values, typed["license"], fail)
+    too_many_tags = requirements.tag_count_problem(typed["default_tags"], module_inputs)
+    if too_many_tags:
+        raise fail(*too_many_tags)
     _check_required_inputs(infra, values, fail)
     if infra.layout is Layout.V8 and module_inputs.get("kubernetes_map_accounts"):
         raise fail(
@@ -463,9 +466,12 @@ def parse_settings(
         problem = layouts.kubernetes_version_problem(infra, typed["eks_cluster_version"])
         if problem:
             raise fail("eks_cluster_version", problem)
-        note = calendar_note(typed["eks_cluster_version"], today or date.today())
+        # One warning for the setting: AWS's calendar, then W&B's own minimum.
+        calendar = calendar_note(typed["eks_cluster_version"], today or date.today())
+        note = requirements.with_kubernetes_note(calendar, typed["eks_cluster_version"])
         if note:
             warnings.append(SettingsWarning(shown, "eks_cluster_version", note))
+    warnings.extend(requirements.warnings(infra, module_inputs, shown))
 
     return Settings(
         source=Path(source).absolute(),

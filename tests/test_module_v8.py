@@ -8,16 +8,13 @@ import json
 from datetime import date
 
 import pytest
-from helpers import GUIDE_SETTINGS, PROJECT_ROOT, run_main, synth_app, to_hcl
+from helpers import GUIDE_SETTINGS, NEW_V8, PROJECT_ROOT, run_main, synth_app, to_hcl
 from syrupy.extensions.json import JSONSnapshotExtension
 
 from release_catalog.eks_versions import EKS_CALENDAR
 from settings import SettingsError, load_settings, parse_settings
 
 CALENDAR_DAY = date(2026, 11, 30)  # the day FACTS.md read the calendar
-
-# A new 8.x deployment, as the example settings and the README's quick start have it.
-NEW_V8 = {**GUIDE_SETTINGS, "wandb_infra_version": "8.0.0", "eks_cluster_version": "1.35", "kubernetes_legacy_cluster_creator_admin": False}
 
 # An existing 7.x deployment (nodes on Amazon Linux 2: at most 1.32), and the runbook's first step.
 ON_7X = {**GUIDE_SETTINGS, "eks_cluster_version": "1.32"}
