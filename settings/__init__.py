@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from collections.abc import Mapping
@@ -54,6 +55,7 @@ def load_settings(
     naming the file and setting."""
     if path is None:
         path, is_example = settings_path(environ, root)
+        _refuse_a_second_settings_file(path, environ, root)
         if is_example:
             print(
                 f"note: no {SETTINGS_FILE} (and {ENV_VAR} is not set): using {EXAMPLE_FILE}. "
@@ -82,7 +84,7 @@ def load_app_settings(environ: Mapping[str, str] = os.environ, root: Path = PROJ
     together are an error: the app never mixes the two."""
     folder = deployments_folder(environ, root)
     if folder is None:
-        return LoadedSettings((load_settings(environ=environ, root=root, today=today),))
+        return LoadedSettings((_with_license_warning(load_settings(environ=environ, root=root, today=today), environ),))
     single = environ.get(ENV_VAR) or ((root / SETTINGS_FILE) if (root / SETTINGS_FILE).exists() else None)
     if single:
         raise SettingsError(
@@ -92,7 +94,50 @@ def load_app_settings(environ: Mapping[str, str] = os.environ, root: Path = PROJ
             f"one or the other, never both: move the single file into the folder as <deployment>.tfvars, or remove the "
             f"folder (or unset {DEPLOYMENTS_ENV}/{ENV_VAR})",
         )
-    return load_folder(folder, _display, today)
+    loaded = load_folder(folder, _display, today)
+    return LoadedSettings(tuple(_with_license_warning(settings, environ) for settings in loaded.deployments))
+
+
+LICENSE_VARIABLE = "TF_VAR_license"
+
+
+def _refuse_a_second_settings_file(path: Path, environ: Mapping[str, str], root: Path) -> None:
+    """`WANDB_TFVARS` names a settings file while the project root holds a `terraform.tfvars` with
+    other settings: the app would read the one, and the cdktf CLI pass the other to Terraform as a
+    var file (it always passes <root>/terraform.tfvars when it exists). Refused; the same file, or
+    an identical copy, is fine."""
+    own = root / SETTINGS_FILE
+    if not environ.get(ENV_VAR) or not own.is_file() or not path.is_file():
+        return  # a missing file: read_tfvars names it
+    try:
+        if path.samefile(own) or path.read_bytes() == own.read_bytes():
+            return
+    except OSError:
+        return  # unreadable: read_tfvars names it
+    raise SettingsError(
+        _display(path),
+        None,
+        f"{ENV_VAR} names this settings file, but {_display(own)} exists too and holds other settings: the app would "
+        f"read this one while the cdktf CLI passes {_display(own)} to Terraform as a var file on every diff, deploy "
+        f"and destroy. Keep one: unset {ENV_VAR} to use {_display(own)}, or move {_display(own)} away (or make it a "
+        "copy of this file)",
+    )
+
+
+def _with_license_warning(settings: Settings, environ: Mapping[str, str]) -> Settings:
+    """A warning when neither the settings nor `TF_VAR_license` (as synth sees it) hold a license,
+    naming where Terraform will look at deploy time. Not for the example: it is never deployed."""
+    if settings.license is not None or environ.get(LICENSE_VARIABLE) or settings.from_example:
+        return settings
+    files = [_display(settings.source)] + ([_display(settings.defaults_source)] if settings.defaults_source else [])
+    warning = SettingsWarning(
+        _display(settings.source),
+        "license",
+        f"no license in the settings and {LICENSE_VARIABLE} is not set: at deploy time Terraform looks for `license` or "
+        f"`wandb_license` in {', then in '.join(files)}, then for {LICENSE_VARIABLE}; set one of them before you deploy "
+        "(Terraform has no value for the license otherwise)",
+    )
+    return dataclasses.replace(settings, warnings=(*settings.warnings, warning))
 
 
 def _display(path: Path) -> str:

@@ -12,6 +12,8 @@ other, before anything is written.
 
 from __future__ import annotations
 
+import difflib
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -19,6 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from release_catalog.tags import APP_TAGS
 from settings.errors import SettingsError, SettingsWarning
 from settings.model import ALIASES, STACK_KINDS, Settings, fqdn, parse_settings
 from settings.tfvars import read_tfvars
@@ -26,6 +29,7 @@ from settings.tfvars import read_tfvars
 DEPLOYMENTS_ENV = "WANDB_DEPLOYMENTS"
 DEPLOYMENTS_DIR = "deployments"
 DEFAULTS_FILE = "_defaults.tfvars"  # the leading underscore: no deployment can be named so
+TAGS = "default_tags"  # the one map setting that merges with the defaults' key by key
 
 # Stack ids are `<deployment>--wandb` and `<deployment>--wandb-storage`: a name never holds "--",
 # so the shell pattern '<deployment>--*' selects one deployment's stacks and no other's.
@@ -62,8 +66,11 @@ def load_folder(folder: Path, display: Any, today: date | None = None) -> Loaded
         raise SettingsError(shown_folder, None, "the deployments folder does not exist")
     defaults_path = folder / DEFAULTS_FILE
     files = sorted(p for p in folder.glob("*.tfvars") if p.name != DEFAULTS_FILE)
+    near_misses = sorted(p for p in folder.iterdir() if _near_miss(p.name) and not p.is_dir())
     if not files:
-        raise SettingsError(shown_folder, None, f"the deployments folder holds no deployment file (<name>.tfvars besides {DEFAULTS_FILE})")
+        unread = f"; not read: {', '.join(display(p) for p in near_misses)}" if near_misses else ""
+        message = f"the deployments folder holds no deployment file (<name>.tfvars besides {DEFAULTS_FILE}){unread}"
+        raise SettingsError(shown_folder, None, message)
     defaults: dict[str, Any] = {}
     if defaults_path.exists():
         defaults = read_tfvars(defaults_path, display(defaults_path))
@@ -74,12 +81,47 @@ def load_folder(folder: Path, display: Any, today: date | None = None) -> Loaded
         name = path.name.removesuffix(".tfvars")
         problem = name_problem(name)
         if problem:
-            raise SettingsError(display(path), None, problem)
+            meant = _meant(name)
+            hint = f"; rename it to {meant}" if meant != path.name and (meant == DEFAULTS_FILE or not name_problem(name.lower())) else ""
+            raise SettingsError(display(path), None, problem + hint)
         own = read_tfvars(path, display(path))
         own_keys[name] = {ALIASES.get(k, k) for k in own}
         deployments.append(_parse_deployment(name, path, own, defaults_path if defaults else None, defaults, display, today))
+    if near_misses:
+        # A file the app does not read, although its name says it holds settings: on the first
+        # deployment's warnings, so that `cdktf synth` shows it too.
+        skipped = tuple(SettingsWarning(display(p), None, _near_miss_message(p.name)) for p in near_misses)
+        deployments[0] = replace(deployments[0], warnings=(*skipped, *deployments[0].warnings))
     loaded = tuple(deployments)
     return LoadedSettings(_check_across(loaded, own_keys, display(defaults_path), display))
+
+
+def _near_miss(file_name: str) -> bool:
+    """Whether a file of the deployments folder that the app does not read looks as if it was
+    meant to be read: `prod.tfvar`, `prod.tfvars.bak`, `prod.TFVARS`, `prod.tfvars.json`. Hidden
+    files (an editor's `.prod.tfvars.swp`) are left alone."""
+    if file_name.startswith(".") or file_name.endswith(".tfvars"):
+        return False  # hidden, or read (a bad name, such as Prod.tfvars, is an error then)
+    stem, dot, extension = file_name.partition(".")
+    if not dot or not stem:
+        return False
+    if "tfvar" in extension.lower():
+        return True
+    return difflib.SequenceMatcher(None, extension.lower(), "tfvars").ratio() >= 0.75
+
+
+def _near_miss_message(file_name: str) -> str:
+    return (
+        f"is not read: only <name>.tfvars files are deployments (and {DEFAULTS_FILE} their shared values); rename it to "
+        f"{_meant(file_name.partition('.')[0])} if it should be read, or move it out of the folder"
+    )
+
+
+def _meant(stem: str) -> str:
+    """The file name a near miss was probably meant to have."""
+    if difflib.SequenceMatcher(None, stem.lower(), DEFAULTS_FILE.removesuffix(".tfvars")).ratio() >= 0.8:
+        return DEFAULTS_FILE
+    return f"{stem.lower()}.tfvars"
 
 
 def _parse_deployment(
@@ -94,13 +136,32 @@ def _parse_deployment(
     # The deployment's own keys override the defaults' key by key; an alias counts as its key.
     own_names = {ALIASES.get(k, k) for k in own}
     merged = {k: v for k, v in defaults.items() if ALIASES.get(k, k) not in own_names} | dict(own)
+    tags_merged = defaults_path is not None and all(isinstance(f.get(TAGS), dict) for f in (own, defaults))
+    if tags_merged:
+        # `default_tags` merges tag by tag: the deployment's tags over the shared ones.
+        merged[TAGS] = {**defaults[TAGS], **own[TAGS]}
     try:
-        return parse_settings(merged, path, display=display(path), today=today, deployment=name, defaults_source=defaults_path)
+        settings = parse_settings(merged, path, display=display(path), today=today, deployment=name, defaults_source=defaults_path)
     except SettingsError as err:
         if defaults_path is not None and err.setting is not None and err.setting not in own and err.setting in defaults:
             # The value came from the defaults file: name that file (and the deployment it broke).
             raise SettingsError(display(defaults_path), err.setting, f"{err.message} (for deployment {name!r})") from None
+        if tags_merged and err.setting == TAGS and defaults_path is not None:
+            raise SettingsError(
+                f"{display(path)} (with {display(defaults_path)})", TAGS, f"{err.message} (the two files' tags merged)"
+            ) from None
         raise
+    if tags_merged and defaults_path is not None:
+        on_resources = {**APP_TAGS, **settings.default_tags}
+        shown_tags = ", ".join(f"{k} = {json.dumps(v)}" for k, v in sorted(on_resources.items()))
+        note = SettingsWarning(
+            display(path),
+            TAGS,
+            f"merged tag by tag with {display(defaults_path)}'s (a tag both set takes this file's value): every AWS "
+            f"resource of deployment {name!r} gets {{ {shown_tags} }}",
+        )
+        settings = replace(settings, warnings=(note, *settings.warnings))
+    return settings
 
 
 def _check_across(
@@ -121,13 +182,16 @@ def _check_across(
     seen_state: dict[tuple[str, str], Settings] = {}
     for settings in deployments:
         shown = display(settings.source)
-        host = fqdn(settings.subdomain, settings.domain_name)
+        # DNS names compare without regard to case: `Alpha` and `alpha` are one host.
+        host = fqdn(settings.subdomain, settings.domain_name).lower()
         if host in seen_hosts:
-            other = display(seen_hosts[host].source)
+            first = seen_hosts[host]
+            other = display(first.source)
+            spelled = f" ({first.fqdn} and {settings.fqdn}: DNS ignores case)" if first.fqdn != settings.fqdn else ""
             raise SettingsError(
                 where_set(settings, "subdomain"),
                 "subdomain",
-                f"{host} is the W&B host name of both {other} and {shown}; give each deployment its own subdomain",
+                f"{settings.fqdn} is the W&B host name of both {other} and {shown}{spelled}; give each deployment its own subdomain",
             )
         seen_hosts[host] = settings
         if settings.state.bucket is not None:

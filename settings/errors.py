@@ -19,15 +19,16 @@ class SettingsError(Exception):
 
 class SettingsWarning:
     """Something the settings should change, although they may be deployed. `str()` names the
-    file and the setting, like SettingsError."""
+    file and the setting (None: the file as a whole), like SettingsError."""
 
-    def __init__(self, file: str, setting: str, message: str):
+    def __init__(self, file: str, setting: str | None, message: str):
         self.file = file
         self.setting = setting
         self.message = message
 
     def __str__(self) -> str:
-        return f"{self.file}: setting `{self.setting}`: {self.message}"
+        where = f"setting `{self.setting}`: " if self.setting else ""
+        return f"{self.file}: {where}{self.message}"
 
     def __repr__(self) -> str:
         return f"SettingsWarning({str(self)!r})"
