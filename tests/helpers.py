@@ -28,6 +28,44 @@ GUIDE_SETTINGS: dict[str, Any] = {
 }
 
 
+# The guide's pre-operator.tfvars (with a stand-in license) and the release it goes with.
+PRE_OPERATOR: dict[str, Any] = {
+    "namespace": "operator-upgrade",
+    "domain_name": "sandbox-aws.wandb.ml",
+    "zone_id": "Z032246913CW32RVRY0WU",
+    "subdomain": "operator-upgrade",
+    "wandb_license": SENTINEL_LICENSE,
+    "wandb_version": "0.51.2",
+    "wandb_infra_version": "1.16.10",
+}
+# The guide's post-operator.tfvars: the same keys without wandb_version, plus the operator
+# variables, plus the cluster's current version (4.7.2 requires it; the guide's files made
+# the cluster at 1.25).
+POST_OPERATOR: dict[str, Any] = {
+    **{k: v for k, v in PRE_OPERATOR.items() if k != "wandb_version"},
+    "wandb_infra_version": "4.7.2",
+    "size": "small",
+    "enable_dummy_dns": True,
+    "enable_operator_alb": True,
+    "custom_domain_filter": "sandbox-aws.wandb.ml",
+    "eks_cluster_version": "1.25",
+}
+# A new 8.x deployment, as the example settings and the README's quick start have it.
+NEW_V8: dict[str, Any] = {
+    **GUIDE_SETTINGS,
+    "wandb_infra_version": "8.0.0",
+    "eks_cluster_version": "1.35",
+    "kubernetes_legacy_cluster_creator_admin": False,
+}
+# One settings file per layout of stack `wandb` (release_catalog.layouts.Layout values).
+LAYOUT_SETTINGS: dict[str, dict[str, Any]] = {
+    "recommended": GUIDE_SETTINGS,
+    "pre-operator": PRE_OPERATOR,
+    "post-operator": POST_OPERATOR,
+    "v8": NEW_V8,
+}
+
+
 def to_hcl(values: Mapping[str, Any]) -> str:
     """Renders settings as a tfvars file (JSON literals are valid HCL for these shapes)."""
     lines = []

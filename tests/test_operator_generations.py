@@ -7,31 +7,8 @@ import copy
 import json
 
 import pytest
-from helpers import SENTINEL_LICENSE, run_main, synth_app, to_hcl
+from helpers import POST_OPERATOR, PRE_OPERATOR, run_main, synth_app, to_hcl
 from syrupy.extensions.json import JSONSnapshotExtension
-
-# The guide's pre-operator.tfvars (with a stand-in license) and the release it goes with.
-PRE_OPERATOR = {
-    "namespace": "operator-upgrade",
-    "domain_name": "sandbox-aws.wandb.ml",
-    "zone_id": "Z032246913CW32RVRY0WU",
-    "subdomain": "operator-upgrade",
-    "wandb_license": SENTINEL_LICENSE,
-    "wandb_version": "0.51.2",
-    "wandb_infra_version": "1.16.10",
-}
-# The guide's post-operator.tfvars: the same keys without wandb_version, plus the operator
-# variables, plus the cluster's current version (4.7.2 requires it; the guide's files made
-# the cluster at 1.25).
-POST_OPERATOR = {
-    **{k: v for k, v in PRE_OPERATOR.items() if k != "wandb_version"},
-    "wandb_infra_version": "4.7.2",
-    "size": "small",
-    "enable_dummy_dns": True,
-    "enable_operator_alb": True,
-    "custom_domain_filter": "sandbox-aws.wandb.ml",
-    "eks_cluster_version": "1.25",
-}
 
 
 @pytest.fixture(scope="module")
