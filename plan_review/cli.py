@@ -6,8 +6,9 @@
 
 Exit statuses: 0 passed (or applied), 1 Terraform or the synthesis failed (its message is shown
 as it printed it), 2 bad input (usage, an unknown stack, a settings error, a missing or malformed
-plan file), 3 refused (a data-bearing resource destroyed or replaced without --allow; for apply:
-no passing plan, or something changed since it).
+plan file, any input the judge cannot read), 3 refused (a data- or service-bearing resource destroyed
+or replaced, or a risky update, without --allow; for apply: no passing plan, or something changed
+since it).
 """
 
 from __future__ import annotations
@@ -19,11 +20,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from plan_review.workflow import BAD_INPUT, PROJECT_ROOT, Failure, Project, apply_stack, judge_file, plan_stack
+from plan_review.failure import BAD_INPUT, Failure
+from plan_review.saved_plan import judge_file
+from plan_review.workflow import PROJECT_ROOT, Project, apply_stack, plan_stack
 
 ALLOW_HELP = (
-    "consent to destroying or replacing the data-bearing resource at ADDRESS (repeatable); "
-    "`*` in ADDRESS stands for any run of characters, everything else is literal"
+    "consent to the change at ADDRESS that needs it (destroying or replacing a data- or service-bearing resource, a risky "
+    "update; repeatable); `*` in ADDRESS stands for any run of characters, everything else is literal; a deposed object "
+    "is `ADDRESS deposed KEY`"
 )
 
 
@@ -32,13 +36,16 @@ def _plan_parser() -> argparse.ArgumentParser:
         prog="./scripts/plan",
         description=(
             "Plan one stack (synthesize, terraform init, terraform plan -out) and review it: a deletion or "
-            "replacement of a data-bearing resource is refused unless allowed. With --json, review a saved "
+            "replacement of a data- or service-bearing resource, or a risky update, is refused unless allowed. "
+            "With --json, review a saved "
             "`terraform show -json` plan instead."
         ),
         epilog="exit status: 0 passed, 1 Terraform or the synthesis failed, 2 bad input, 3 refused",
     )
     parser.add_argument("stack", nargs="?", help="the stack to plan (wandb, wandb-storage, ...)")
-    parser.add_argument("--json", metavar="FILE", help="review this `terraform show -json` plan (- for standard input); runs nothing")
+    parser.add_argument(
+        "--json", metavar="FILE", action="append", help="review this `terraform show -json` plan (- for standard input); runs nothing"
+    )
     parser.add_argument("--allow", metavar="ADDRESS", action="append", default=[], help=ALLOW_HELP)
     parser.add_argument("--destroy", action="store_true", help="review a destroy plan (terraform plan -destroy)")
     return parser
@@ -77,10 +84,14 @@ def main(
         options = parser.parse_args(args)
         if any(not pattern.strip() for pattern in options.allow):
             parser.error("--allow needs an address (or a pattern with *)")
+        if not all(pattern.isprintable() for pattern in options.allow):
+            parser.error("--allow takes an address as the summary prints it: no control or unprintable characters")
         if options.json is not None:
+            if len(options.json) > 1:
+                parser.error("--json FILE: give one plan file (each is judged on its own)")
             if options.stack is not None or options.destroy:
                 parser.error("--json FILE reviews a saved plan: give no STACK and no --destroy with it")
-            return judge_file(options.json, options.allow, out, err)
+            return judge_file(options.json[0], options.allow, out, err)
         if options.stack is None:
             parser.error("give a STACK to plan, or --json FILE")
         return plan_stack(project, options.stack, options.allow, options.destroy)
@@ -88,6 +99,9 @@ def main(
         if failure.message:
             print(f"error: {failure.message}", file=err)
         return failure.status
+    except (RecursionError, MemoryError) as error:  # any input gives one line, never a traceback
+        print(f"error: the input is too {'deeply nested' if isinstance(error, RecursionError) else 'large'} to judge", file=err)
+        return BAD_INPUT
     except KeyboardInterrupt:
         print("interrupted; nothing more was run", file=err)
         return 130

@@ -2,23 +2,31 @@
 
 Pure functions over the documented JSON plan format (format_version 1.x): nothing here runs
 Terraform or reads a file. What is read from each resource change is its address, module, mode,
-type, actions, action_reason, replace_paths, previous_address, importing and deposed: never an
-attribute value (`before`, `after` and the sensitivity maps are not looked at), so the summary
-cannot show a secret.
+type, actions, action_reason, replace_paths, previous_address, importing and deposed; of the
+values (`before`, `after`, `after_unknown`, the sensitivity maps) only the attributes of the risky
+updates table (plan_review/risky.py), and only of a change that keeps an old object. Nothing
+else: the summary cannot show a secret, and a sensitive value of the table is never printed.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from plan_review.data_bearing import DATA_BEARING
+from plan_review.data_bearing import CONSENT_CLASSES, classify
+from plan_review.reading import PlanFormatError, printable
+from plan_review.risky import Risk, risks
+
+__all__ = ["Change", "PlanFormatError", "Review", "allow_matches", "parse_plan", "review"]
 
 SUPPORTED_FORMAT_MAJOR = 1
+MODES = ("managed", "data")
 
-# What each `change.actions` list means (Terraform's plans.Action, as jsonplan writes it).
+# What each `change.actions` list means (Terraform's plans.Action, as jsonplan writes it). Any
+# other list that creates a new object while the old one goes (deleted or forgotten) is a replace.
 KINDS: Mapping[tuple[str, ...], str] = {
     ("no-op",): "no-op",
     ("create",): "create",
@@ -28,13 +36,14 @@ KINDS: Mapping[tuple[str, ...], str] = {
     ("create", "delete"): "replace",
     ("delete",): "delete",
     ("forget",): "forget",  # Terraform 1.7+ `removed` with destroy = false: out of the state, not destroyed
-    ("create", "forget"): "forget",  # a new object; the old one is forgotten, not destroyed
 }
-ORDER: Mapping[tuple[str, ...], str] = {("delete", "create"): " (destroy, then create)", ("create", "delete"): " (create, then destroy)"}
-# The summary's columns, in order; those after "delete" only when some change has them.
-COLUMNS = ("create", "update", "replace", "delete", "forget", "read", "other", "no-op", "moved", "imported")
-ALWAYS_SHOWN = frozenset({"create", "update", "replace", "delete", "no-op"})
-HEADINGS = {"no-op": "unchanged"}
+ORDER: Mapping[tuple[str, ...], str] = {
+    ("delete", "create"): " (destroy, then create)",
+    ("create", "delete"): " (create, then destroy)",
+    ("create", "forget"): " (create, old one forgotten)",
+}
+DESTRUCTIVE = frozenset({"delete", "replace", "other"})  # what a consent class needs consent for
+KEEPS_OLD = frozenset({"update", "replace"})  # the changes whose risky values are read
 
 # Why Terraform plans an action (`action_reason`), in words. An unknown reason is shown as it is.
 REASONS = {
@@ -48,10 +57,6 @@ REASONS = {
     "delete_because_each_key": "for_each no longer includes this key",
     "delete_because_no_move_target": "the target of its moved block is not in the configuration",
 }
-
-
-class PlanFormatError(Exception):
-    """The document is not a plan this judge can read (exit status 2)."""
 
 
 @dataclass(frozen=True)
@@ -68,20 +73,33 @@ class Change:
     previous_address: str | None = None
     importing: bool = False
     deposed: str | None = None
+    risks: tuple[Risk, ...] = ()
 
     @property
     def kind(self) -> str:
-        return KINDS.get(self.actions, "other")
+        if self.actions in KINDS:
+            return KINDS[self.actions]
+        if "create" in self.actions and {"delete", "forget"} & set(self.actions):
+            return "replace"
+        return "other"
 
     @property
-    def data_bearing(self) -> bool:
-        return self.mode == "managed" and self.type in DATA_BEARING
+    def resource_class(self) -> tuple[str, str]:
+        """(class, reason) of a managed resource's type (plan_review/data_bearing.py)."""
+        return classify(self.type) if self.mode == "managed" else ("data source", "a data source holds nothing")
 
     @property
     def needs_consent(self) -> bool:
-        """Destroys the object (a delete or either kind of replace), or does something this
-        judge does not know (a future action): for a data-bearing resource, refused unless allowed."""
-        return self.data_bearing and ("delete" in self.actions or self.kind == "other")
+        """A risky update; or, for a data- or service-bearing type (or one not classified), a
+        deletion, a replacement of any kind, or an action this judge does not know."""
+        if self.mode != "managed":
+            return False
+        return bool(self.risks) or (self.resource_class[0] in CONSENT_CLASSES and self.kind in DESTRUCTIVE)
+
+    @property
+    def consent_name(self) -> str:
+        """What an --allow names: the address; for a deposed object, `ADDRESS deposed KEY`."""
+        return f"{self.address} deposed {self.deposed}" if self.deposed else self.address
 
     @property
     def action_text(self) -> str:
@@ -110,11 +128,7 @@ def parse_plan(document: object) -> tuple[Change, ...]:
     is wrong: not an object, no or an unsupported format_version, not a plan, a malformed entry."""
     if not isinstance(document, dict):
         raise PlanFormatError("not a Terraform plan: the JSON document is not an object")
-    version = document.get("format_version")
-    if not isinstance(version, str) or not re.fullmatch(r"\d+\.\d+", version):
-        raise PlanFormatError('not a Terraform plan: no format_version (expected the output of `terraform show -json PLANFILE`, "1.x")')
-    if int(version.split(".")[0]) != SUPPORTED_FORMAT_MAJOR:
-        raise PlanFormatError(f"unsupported plan format_version {version}: this review reads format 1.x (Terraform 1.x)")
+    _check_format_version(document.get("format_version"))
     if "planned_values" not in document and "resource_changes" not in document:
         raise PlanFormatError("not a Terraform plan: no planned_values or resource_changes (a state? use terraform show -json PLANFILE)")
     if document.get("errored") is True:
@@ -125,55 +139,99 @@ def parse_plan(document: object) -> tuple[Change, ...]:
     return tuple(_change(entry, index) for index, entry in enumerate(entries))
 
 
+def _check_format_version(version: object) -> None:
+    expected = '(expected the output of `terraform show -json PLANFILE`, "1.x")'
+    if version is None:
+        raise PlanFormatError(f"not a Terraform plan: no format_version {expected}")
+    if not isinstance(version, str):
+        raise PlanFormatError(f"not a Terraform plan: format_version is a {_json_kind(version)}, not a string {expected}")
+    if not re.fullmatch(r"\d{1,9}\.\d{1,9}", version, re.ASCII):
+        raise PlanFormatError(f"not a Terraform plan: format_version {printable(version)!r} is not MAJOR.MINOR {expected}")
+    if int(version.split(".")[0]) != SUPPORTED_FORMAT_MAJOR:
+        raise PlanFormatError(f"unsupported plan format_version {version}: this review reads format 1.x (Terraform 1.x)")
+
+
+def _json_kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    return {int: "number", float: "number", list: "list", dict: "object"}.get(type(value), "value")
+
+
+_UNPRINTABLE = frozenset({"Cc", "Cf", "Cs"})  # control, format (bidi overrides, zero-width), lone surrogates
+
+
+def _text(entry: Mapping[str, Any], name: str, where: str, required: bool = True) -> str | None:
+    """A string field the summary may print: a non-empty string without control characters or
+    lone surrogates; absent only when not required. Anything else is a malformed plan."""
+    value = entry.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value:
+        found = "missing" if value is None else f"a {_json_kind(value)}" if not isinstance(value, str) else "empty"
+        raise PlanFormatError(f"malformed plan: {where} has no {name} (a string; found {found})")
+    if any(unicodedata.category(c) in _UNPRINTABLE for c in value):
+        raise PlanFormatError(f"malformed plan: {where} {name} {printable(value)!r} holds an unprintable character")
+    return value
+
+
 def _change(entry: object, index: int) -> Change:
     where = f"resource_changes[{index}]"
     if not isinstance(entry, dict):
         raise PlanFormatError(f"malformed plan: {where} is not an object")
-    fields = {}
-    for name in ("address", "mode", "type"):
-        value = entry.get(name)
-        if not isinstance(value, str) or not value:
-            raise PlanFormatError(f"malformed plan: {where} has no {name}")
-        fields[name] = value
+    address = str(_text(entry, "address", where))
+    where = f"{where} ({address})"
+    mode, kind = str(_text(entry, "mode", where)), str(_text(entry, "type", where))
+    if mode not in MODES:
+        raise PlanFormatError(f"malformed plan: {where} has mode {printable(mode)!r}: a plan's modes are managed and data")
     change = entry.get("change")
     actions = change.get("actions") if isinstance(change, dict) else None
-    if not isinstance(actions, list) or not all(isinstance(a, str) for a in actions):
-        raise PlanFormatError(f"malformed plan: {where} ({fields['address']}) has no change.actions list")
-    assert isinstance(change, dict)
-    module = entry.get("module_address", "")
-    reason = entry.get("action_reason")
-    previous = entry.get("previous_address")
-    deposed = entry.get("deposed")
+    if not isinstance(change, dict) or not isinstance(actions, list):
+        raise PlanFormatError(f"malformed plan: {where} has no change.actions list")
+    paths = change.get("replace_paths") or []
+    if not isinstance(paths, list):
+        raise PlanFormatError(f"malformed plan: {where} change.replace_paths is not a list")
+    done = Change(address=address, module="", mode=mode, type=kind, actions=tuple(_action(a, where) for a in actions))
+    previous = _text(entry, "previous_address", where, required=False)
     return Change(
-        address=fields["address"],
-        module=module if isinstance(module, str) else "",
-        mode=fields["mode"],
-        type=fields["type"],
-        actions=tuple(actions),
-        action_reason=reason if isinstance(reason, str) else None,
-        replace_paths=tuple(_path_text(p) for p in change.get("replace_paths") or () if isinstance(p, list) and p),
-        previous_address=previous if isinstance(previous, str) and previous != fields["address"] else None,
+        address=address,
+        module=_text(entry, "module_address", where, required=False) or "",
+        mode=mode,
+        type=kind,
+        actions=done.actions,
+        action_reason=_text(entry, "action_reason", where, required=False),
+        replace_paths=tuple(_path_text(p, where) for p in paths if p != []),
+        previous_address=previous if previous != address else None,
         importing=isinstance(change.get("importing"), dict),
-        deposed=deposed if isinstance(deposed, str) else None,
+        deposed=_text(entry, "deposed", where, required=False),
+        risks=risks(kind, change) if mode == "managed" and done.kind in KEEPS_OLD else (),
     )
+
+
+def _action(action: object, where: str) -> str:
+    if not isinstance(action, str) or not re.fullmatch(r"[a-z-]{1,20}", action, re.ASCII):
+        shown = printable(action) if isinstance(action, str) else f"a {_json_kind(action)}"
+        raise PlanFormatError(f"malformed plan: {where} has an action that is not one: {shown!r}")
+    return action
 
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
-def _path_text(steps: Sequence[object]) -> str:
+def _path_text(steps: object, where: str) -> str:
     """A replace path as Terraform writes attribute paths: `bucket`, `tags["Name"]`, `rule[0].id`.
     Path steps are attribute names, map keys and list indexes, never values."""
+    if not isinstance(steps, list):
+        raise PlanFormatError(f"malformed plan: {where} change.replace_paths holds a {_json_kind(steps)}, not a path")
     text = ""
     for step in steps:
         if isinstance(step, bool) or not isinstance(step, int | str):
             text += "[?]"
         elif isinstance(step, int):
-            text += f"[{step}]"
+            text += f"[{step}]" if -(10**9) < step < 10**9 else "[?]"
         elif _NAME.fullmatch(step):
             text += f".{step}" if text else step
         else:
-            text += '["' + step.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"]'
+            text += '["' + printable(step).replace("\\", "\\\\").replace('"', '\\"') + '"]'
     return text
 
 
@@ -183,15 +241,32 @@ def _path_text(steps: Sequence[object]) -> str:
 def allow_matches(pattern: str, address: str) -> bool:
     """An --allow names an address exactly, or is a pattern in which `*` stands for any run of
     characters (dots and brackets included); everything else is literal, so `[0]` in an address
-    is just that. The whole address must match."""
+    is just that. The whole address must match. Linear: the literal parts are found left to right
+    (the leftmost place for each is always the right one), with no backtracking."""
     if "*" not in pattern:
         return pattern == address
-    regex = ".*".join(re.escape(part) for part in pattern.split("*"))
-    return re.fullmatch(regex, address, re.DOTALL) is not None
+    first, *middle, last = pattern.split("*")
+    if len(first) + len(last) > len(address) or not address.startswith(first) or not address.endswith(last):
+        return False
+    position, end = len(first), len(address) - len(last)
+    for part in middle:
+        found = address.find(part, position, end)
+        if found < 0:
+            return False
+        position = found + len(part)
+    return True
+
+
+def admits(pattern: str, change: Change) -> bool:
+    """Whether an --allow consents to a change: a deposed object only by a pattern that says
+    `deposed` (`ADDRESS deposed KEY`), so consent to an address never covers its deposed objects."""
+    if change.deposed and "deposed" not in pattern:
+        return False
+    return allow_matches(pattern, change.consent_name)
 
 
 def review(changes: Iterable[Change], allows: Sequence[str] = ()) -> Review:
-    """Refuses every deletion or replacement of a data-bearing resource no --allow names."""
+    """Refuses every change that needs consent (Change.needs_consent) no --allow admits."""
     changes = tuple(changes)
     refused: list[Change] = []
     allowed: list[tuple[Change, str]] = []
@@ -199,7 +274,7 @@ def review(changes: Iterable[Change], allows: Sequence[str] = ()) -> Review:
     for change in changes:
         if not change.needs_consent:
             continue
-        matching = [pattern for pattern in allows if allow_matches(pattern, change.address)]
+        matching = [pattern for pattern in allows if admits(pattern, change)]
         used.update(matching)
         if matching:
             allowed.append((change, matching[0]))
@@ -207,78 +282,3 @@ def review(changes: Iterable[Change], allows: Sequence[str] = ()) -> Review:
             refused.append(change)
     unused = tuple(dict.fromkeys(pattern for pattern in allows if pattern not in used))
     return Review(changes=changes, refused=tuple(refused), allowed=tuple(allowed), unused_allows=unused)
-
-
-# --- the summary -------------------------------------------------------------------------------
-
-
-def render(result: Review, subject: str) -> str:
-    """The summary a person takes in at once: the data-bearing changes first (refused, allowed,
-    the rest), then the counts per module, then the verdict. Addresses, types, actions, reasons
-    and the names of the attributes forcing a replacement: no value of any attribute."""
-    lines = [f"Plan review: {subject}", ""]
-    lines += _data_bearing_lines(result)
-    lines += _module_lines(result.changes)
-    lines.append("")
-    lines += _verdict_lines(result)
-    return "\n".join(lines) + "\n"
-
-
-def _data_bearing_lines(result: Review) -> list[str]:
-    allowed_by = {id(change): pattern for change, pattern in result.allowed}
-    refused = {id(change) for change in result.refused}
-    shown = [c for c in result.changes if c.data_bearing and c.kind != "no-op"]
-    if not shown:
-        return ["Data-bearing resources: none changed.", ""]
-
-    def rank(change: Change) -> int:  # refused, allowed, the rest; each in the plan's order (by address)
-        return 0 if id(change) in refused else 1 if id(change) in allowed_by else 2
-
-    lines = [f"Data-bearing resources changed ({len(result.refused)} refused, {len(result.allowed)} allowed):"]
-    for change in sorted(shown, key=rank):
-        verdict = "REFUSED" if id(change) in refused else "allowed" if id(change) in allowed_by else "ok"
-        extra = f"  (deposed object {change.deposed})" if change.deposed else ""
-        lines.append(f"  {verdict:<8} {change.action_text:<30}  {change.address}  [{change.type}]{extra}")
-        details = []
-        if change.replace_paths:
-            details.append("forced by: " + ", ".join(change.replace_paths))
-        if change.action_reason and not (change.action_reason == "replace_because_cannot_update" and change.replace_paths):
-            details.append("why: " + REASONS.get(change.action_reason, change.action_reason))
-        if change.previous_address:
-            details.append(f"moved from {change.previous_address}")
-        if id(change) in allowed_by:
-            details.append(f"allowed by --allow {allowed_by[id(change)]}")
-        lines += [f"{'':11}{detail}" for detail in details]
-    return [*lines, ""]
-
-
-def _module_lines(changes: Sequence[Change]) -> list[str]:
-    if not changes:
-        return ["Changes by module: none (no resource changes)."]
-    counts: dict[str, Counter[str]] = {}
-    for change in changes:
-        tally = counts.setdefault(change.module, Counter())
-        tally[change.kind] += 1
-        tally["moved"] += change.previous_address is not None
-        tally["imported"] += change.importing
-    columns = [c for c in COLUMNS if c in ALWAYS_SHOWN or any(t[c] for t in counts.values())]
-    modules = sorted(counts, key=lambda m: (m != "", m))
-    names = [m or "(root)" for m in modules]
-    width = max(len("module"), *(len(n) for n in names))
-    headings = [HEADINGS.get(c, c) for c in columns]
-    lines = ["Changes by module:", "  " + "module".ljust(width) + "".join(f"  {h}" for h in headings)]
-    for module, name in zip(modules, names, strict=True):
-        lines.append("  " + name.ljust(width) + "".join(f"  {counts[module][c]:>{len(h)}}" for c, h in zip(columns, headings, strict=True)))
-    return lines
-
-
-def _verdict_lines(result: Review) -> list[str]:
-    if result.refused:
-        count = len(result.refused)
-        lines = [f"REFUSED: {count} data-bearing resource{'s' if count > 1 else ''} would be destroyed or replaced without consent:"]
-        lines += [f"  {change.address}  [{change.type}]" for change in result.refused]
-        lines.append("If that is intended, plan again with --allow ADDRESS for each (README, Reviewed plans).")
-        return lines
-    if result.allowed:
-        return [f"PASSED: every data-bearing resource destroyed or replaced ({len(result.allowed)}) is allowed by --allow."]
-    return ["PASSED: no data-bearing resource is destroyed or replaced."]

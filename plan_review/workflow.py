@@ -20,14 +20,16 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from plan_review.judge import PlanFormatError, Review, parse_plan, render, review
+from plan_review.failure import BAD_INPUT, FAILED, PASSED, REFUSED, Failure
+from plan_review.judge import Review, review
+from plan_review.saved_plan import judge_file, judge_text, warn_unused
+from plan_review.summary import render
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PLAN_FILE = "plan-review.tfplan"
@@ -35,8 +37,7 @@ RECORD_FILE = ".plan-review.json"
 INIT_MARK = "plan-review-init.sha256"  # inside .terraform: gone with it
 RECORD_FORMAT = 1
 
-# Exit statuses (README, Reviewed plans).
-PASSED, FAILED, BAD_INPUT, REFUSED = 0, 1, 2, 3
+__all__ = ["BAD_INPUT", "FAILED", "PASSED", "PROJECT_ROOT", "REFUSED", "Failure", "Project", "apply_stack", "judge_file", "plan_stack"]
 
 # The var files the cdktf CLI passes to every plan, deploy and destroy (from the project root).
 CLI_VAR_FILES = ("terraform.tfvars", "terraform.tfvars.json")
@@ -44,15 +45,6 @@ CLI_VAR_FILE_SUFFIXES = (".auto.tfvars", ".auto.tfvars.json")
 
 DEPLOYMENTS_ENV = "WANDB_DEPLOYMENTS"
 DEPLOYMENTS_DIR = "deployments"
-
-
-class Failure(Exception):
-    """Stops a command with an exit status and a one-line message (None: already shown)."""
-
-    def __init__(self, status: int, message: str | None = None):
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -349,19 +341,18 @@ def plan_stack(project: Project, stack: str, allows: Sequence[str], destroy: boo
 
 
 def _review_saved_plan(project: Project, stack_dir: Path, allows: Sequence[str]) -> Review:
-    shown = project.terraform(["show", "-json", PLAN_FILE], stack_dir, capture=True)
     try:
+        try:
+            shown = project.terraform(["show", "-json", PLAN_FILE], stack_dir, capture=True)
+        except (UnicodeDecodeError, MemoryError) as error:
+            what = "no UTF-8 text" if isinstance(error, UnicodeDecodeError) else "more than this machine's memory holds"
+            raise Failure(BAD_INPUT, f"terraform show -json {PLAN_FILE} printed {what}") from None
         if shown.returncode != 0:
             status = shown.returncode
             raise Failure(FAILED, f"terraform show -json {PLAN_FILE} failed (exit status {status}; Terraform's message is above)")
-        try:
-            document = json.loads(shown.stdout)
-        except ValueError:
-            raise Failure(FAILED, f"terraform show -json {PLAN_FILE} printed no JSON") from None
-        try:
-            return review(parse_plan(document), allows)
-        except PlanFormatError as error:
-            raise Failure(BAD_INPUT, str(error)) from None
+        if not shown.stdout.strip():
+            raise Failure(FAILED, f"terraform show -json {PLAN_FILE} printed no JSON")
+        return judge_text(shown.stdout, allows, f"terraform show -json {PLAN_FILE}")
     except Failure:
         _forget_plan(stack_dir)
         raise
@@ -424,31 +415,3 @@ def _changed_files(before: Mapping[str, str], now: Mapping[str, str]) -> str:
     changes += [f"{name} {'appeared' if now[name] != 'absent' else 'is absent'}" for name in now if name not in before]
     changes += [f"{name} is no longer read" for name in before if name not in now]
     return ", ".join(changes)
-
-
-def judge_file(path: str, allows: Sequence[str], out: TextIO, err: TextIO) -> int:
-    """`./scripts/plan --json FILE`: a saved `terraform show -json` plan ("-": standard input)."""
-    try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text()
-    except FileNotFoundError:
-        raise Failure(BAD_INPUT, f"{path}: no such plan file") from None
-    except UnicodeDecodeError:
-        raise Failure(BAD_INPUT, f"{path}: not JSON (a binary plan file? pass the output of `terraform show -json PLANFILE`)") from None
-    except OSError as error:
-        raise Failure(BAD_INPUT, f"{path}: cannot read it ({error.strerror})") from None
-    try:
-        document = json.loads(text)
-    except ValueError as error:
-        raise Failure(BAD_INPUT, f"{path}: not JSON ({error})") from None
-    try:
-        result = review(parse_plan(document), allows)
-    except PlanFormatError as error:
-        raise Failure(BAD_INPUT, f"{path}: {error}") from None
-    print(render(result, "standard input" if path == "-" else path), end="", file=out)
-    warn_unused(result, err)
-    return PASSED if result.passed else REFUSED
-
-
-def warn_unused(result: Review, err: TextIO) -> None:
-    for pattern in result.unused_allows:
-        print(f"warning: --allow {pattern}: this plan destroys or replaces no data-bearing resource at that address", file=err)

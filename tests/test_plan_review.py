@@ -31,7 +31,8 @@ from helpers import PROJECT_ROOT
 
 from plan_review.cli import main
 from plan_review.data_bearing import DATA_BEARING, data_bearing_markdown
-from plan_review.judge import allow_matches, parse_plan, render, review
+from plan_review.judge import allow_matches, parse_plan, review
+from plan_review.summary import render
 
 SENTINEL = "plan-review-SENTINEL-secret-4b1d"  # must never be printed
 AWS = "registry.terraform.io/hashicorp/aws"
@@ -189,8 +190,10 @@ def test_the_7x_to_8x_upgrade_passes():
     assert result.passed and not result.allowed
     assert "PASSED: no data-bearing resource is destroyed or replaced." in text
     assert row("ok", "update", CLUSTER, "aws_eks_cluster").search(text)
-    # The replaced node groups and launch templates are counted, not listed as data-bearing.
-    assert "aws_eks_node_group" not in text.split("Changes by module:")[0]
+    # The replaced node groups and launch templates are listed as replaced, not among the judged changes.
+    judged_part, destroyed = text.split("Destroyed or replaced (4):\n")
+    assert "aws_eks_node_group" not in judged_part
+    assert f"  {NODE_GROUP}  (2 replace)\n    replace  aws_eks_node_group.this[0]\n    replace  aws_launch_template.this[0]\n" in destroyed
 
 
 def test_a_namespace_change_is_refused_naming_each_resource_and_what_forces_it():
@@ -286,7 +289,7 @@ def test_data_sources_are_never_refused():
 
 
 def test_forget_is_shown_not_refused():
-    forget = plan(rc(BUCKET, ["forget"]), rc(AURORA, ["create", "forget"]))
+    forget = plan(rc(BUCKET, ["forget"]), rc(f"{INFRA}.module.app_eks.aws_iam_policy.p", ["create", "forget"]))
     result, text = judged(forget)
     assert result.passed
     assert row("ok", "forget", BUCKET, "aws_s3_bucket").search(text)
@@ -371,7 +374,7 @@ def test_json_exit_statuses_and_no_secret_in_any_output(tmp_path):
     assert status == 3 and "REFUSED" in out and err == ""
     status, out, err = run_cli("plan", "--json", str(refused), "--allow", f"{INFRA}.*", "--allow", "aws_nothing.here")
     assert status == 0 and "PASSED" in out
-    assert err == "warning: --allow aws_nothing.here: this plan destroys or replaces no data-bearing resource at that address\n"
+    assert err == "warning: --allow aws_nothing.here: this plan has no change that needs consent at that address\n"
     status, out, err = run_cli("plan", "--json", str(write_json(tmp_path, UPGRADE, "upgrade.json")))
     assert status == 0
     for document in (UPGRADE, NAMESPACE_CHANGE, KMS_KEY_DELETION, NEW_DEPLOYMENT):
@@ -391,7 +394,7 @@ BAD_PLANS = [
     ("errored", plan(errored=True), "the plan is errored"),
     ("entries_not_list", plan(resource_changes={}), "resource_changes is not a list"),
     ("no_actions", plan({**rc(BUCKET, ["create"]), "change": {}}), f"resource_changes[0] ({BUCKET}) has no change.actions list"),
-    ("no_type", plan({k: v for k, v in rc(BUCKET, ["create"]).items() if k != "type"}), "resource_changes[0] has no type"),
+    ("no_type", plan({k: v for k, v in rc(BUCKET, ["create"]).items() if k != "type"}), f"resource_changes[0] ({BUCKET}) has no type"),
 ]
 
 

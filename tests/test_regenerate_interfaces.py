@@ -339,3 +339,124 @@ def test_a_missing_release_is_an_error(repos: tuple[Path, Path], tmp_path: Path)
 def test_type_strings(declared: str, expected: str) -> None:
     parsed = hcl2.loads(f'variable "v" {{\n  type = {declared}\n}}\n')
     assert regenerate_interfaces.normalise_type(parsed["variable"][0]["v"]["type"]) == expected
+
+
+# --- --types-out: every managed resource type ---------------------------------------------------
+
+TYPES_ROOT = """
+resource "aws_s3_bucket" "files" {}
+data "aws_caller_identity" "me" {}
+module "sub" {
+  source = "./modules/sub"
+}
+module "eks" {
+  source  = "example/eks/aws"
+  version = "~> 1.2"
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def typed_repos(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A root module (local submodules, an example no call reaches, a registry call) and the
+    registry module it calls, with releases below, within and above its constraint."""
+    base = tmp_path_factory.mktemp("typed")
+    root = base / "root"
+    root.mkdir()
+    _git(root, "init", "--quiet")
+    _commit_and_tag(
+        root,
+        {
+            "main.tf": TYPES_ROOT,
+            "modules/sub/main.tf": 'resource "aws_sqs_queue" "q" {}\nmodule "other" {\n  source = "../other"\n}\n',
+            "modules/other/main.tf": 'resource "aws_kms_key" "k" {}\nresource "aws_sqs_queue" "dead_letter" {}\n',
+            "examples/complete/main.tf": 'resource "aws_iam_role" "never_called" {}\n',
+        },
+        "v1.0.0",
+    )
+    eks = base / "eks"
+    eks.mkdir()
+    _git(eks, "init", "--quiet")
+    _commit_and_tag(eks, {"main.tf": 'resource "aws_too_old" "x" {}\n'}, "v1.1.0")
+    _commit_and_tag(eks, {"main.tf": 'resource "aws_eks_cluster" "this" {}\n'}, "v1.2.0")
+    newest = 'resource "aws_eks_cluster" "this" {}\nmodule "kms" {\n  source  = "example/eks/aws//modules/kms"\n  version = "1.3.5"\n}\n'
+    _commit_and_tag(eks, {"main.tf": newest, "modules/kms/main.tf": 'resource "aws_kms_alias" "a" {}\n'}, "v1.3.5")
+    _commit_and_tag(eks, {"main.tf": 'resource "aws_too_new" "x" {}\n'}, "v2.0.0")
+    _commit_and_tag(eks, {"main.tf": 'resource "aws_pre_release" "x" {}\n'}, "v1.4.0-rc1")
+    app = base / "app"
+    (app / "constructs_lib").mkdir(parents=True)
+    (app / "stacks").mkdir()
+    (app / "constructs_lib" / "files.py").write_text(
+        "from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket\n"
+        "from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity\n"
+        "from cdktf_cdktf_provider_aws.provider import AwsProvider\n"
+    )
+    (app / "stacks" / "k8s.py").write_text("import cdktf_cdktf_provider_kubernetes.namespace_v1\n")
+    return {"root": root, "eks": eks, "app": app}
+
+
+def _types_run(repos: tuple[Path, Path], typed: dict[str, Path], out: Path, *extra: str | Path) -> subprocess.CompletedProcess[str]:
+    _, kubernetes = repos
+    return _run(
+        "--aws-repo", typed["root"], "--kubernetes-repo", kubernetes, "--out", out.parent / "interfaces.json",
+        "--aws-version", "1.0.0", "--kubernetes-version", "1.12.0", "--types-out", out, "--app-root", typed["app"], *extra,
+    )  # fmt: skip
+
+
+def test_types_out_lists_every_resource_type_the_releases_reach(repos: tuple[Path, Path], typed_repos: dict[str, Path], tmp_path: Path):
+    out = tmp_path / "types.json"
+    result = _types_run(repos, typed_repos, out, "--module-repo", f"example/eks/aws={typed_repos['eks']}")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(out.read_text())
+    assert data["app"] == {"constructs_lib/files.py": ["aws_s3_bucket"], "stacks/k8s.py": ["kubernetes_namespace_v1"]}
+    root = data["modules"]["wandb/wandb/aws"]["1.0.0"]
+    assert root["resource_types"] == {
+        "aws_kms_key": ["modules/other"],
+        "aws_s3_bucket": ["."],
+        "aws_sqs_queue": ["modules/other", "modules/sub"],
+    }  # no data source, nothing from the example no call reaches
+    assert root["calls"] == [{"constraint": "~> 1.2", "from": ".", "resolved": "1.3.5", "source": "example/eks/aws"}]
+    assert data["modules"]["example/eks/aws"] == {
+        "1.3.5": {
+            "calls": [{"constraint": "1.3.5", "from": ".", "resolved": "1.3.5", "source": "example/eks/aws//modules/kms"}],
+            "resource_types": {"aws_eks_cluster": ["."]},
+        }
+    }
+    assert data["modules"]["example/eks/aws//modules/kms"]["1.3.5"]["resource_types"] == {"aws_kms_alias": ["modules/kms"]}
+    assert data["modules"]["wandb/wandb/kubernetes"]["1.12.0"] == {"calls": [], "resource_types": {}}
+    assert out.read_text() == json.dumps(data, indent=1, sort_keys=True)
+
+    check = _types_run(repos, typed_repos, out, "--module-repo", f"example/eks/aws={typed_repos['eks']}", "--check")
+    assert check.returncode == 0, check.stdout
+    (typed_repos["app"] / "stacks" / "more.py").write_text("from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue\n")
+    try:
+        check = _types_run(repos, typed_repos, out, "--module-repo", f"example/eks/aws={typed_repos['eks']}", "--check")
+    finally:
+        (typed_repos["app"] / "stacks" / "more.py").unlink()
+    assert check.returncode == 1 and "only in the regenerated data: /app/stacks/more.py" in check.stdout
+
+
+def test_types_out_without_the_called_modules_repository_is_an_error(
+    repos: tuple[Path, Path], typed_repos: dict[str, Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "types.json"
+    result = _types_run(repos, typed_repos, out)
+    assert result.returncode == 2
+    assert "no repository given for it (--module-repo example/eks/aws=PATH)" in result.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("constraint", "expected"),
+    [("~> 1.2", "1.3.5"), ("~> 1.2.0", "1.2.0"), ("1.1.0", "1.1.0"), ("= 1.2.0", "1.2.0"), (">= 1.0, < 2.0", "1.3.5"),
+     (">= 1.2", "2.0.0"), ("!= 2.0.0", "1.3.5"), ("~> 2.0", "2.0.0"), ("<= 1.2.0", "1.2.0"), ("> 1.3.5", "2.0.0")],
+)  # fmt: skip
+def test_version_constraints_resolve_as_terraform_init_does(typed_repos: dict[str, Path], constraint: str, expected: str) -> None:
+    tags = regenerate_interfaces.resource_types.release_tags(typed_repos["eks"])
+    assert regenerate_interfaces.resource_types.version_text(regenerate_interfaces.resource_types.resolve(constraint, tags)) == expected
+
+
+def test_a_constraint_no_release_admits_is_an_error(typed_repos: dict[str, Path]) -> None:
+    tags = regenerate_interfaces.resource_types.release_tags(typed_repos["eks"])
+    with pytest.raises(regenerate_interfaces.resource_types.TypesError, match="no release tag admits"):
+        regenerate_interfaces.resource_types.resolve("~> 3.0", tags)
