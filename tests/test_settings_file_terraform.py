@@ -137,3 +137,14 @@ def test_without_the_override_file_the_license_silently_falls_back(tmp_path, cli
     assert license_input(stack_dir, cli_config, env={"TF_VAR_license": ENV_LICENSE}) == SENTINEL_LICENSE
     (stack_dir / "builtin_providers_override.tf.json").unlink()
     assert license_input(stack_dir, cli_config, env={"TF_VAR_license": ENV_LICENSE}) == ENV_LICENSE
+
+
+def test_terraform_reads_the_license_from_a_file_with_a_byte_order_mark(tmp_path, cli_config):
+    """The app accepts a UTF-8 byte-order mark at the start of the settings file
+    (test_settings_careful.py); Terraform reads such a file too, as the settings file and as the
+    CLI's var file, so the license does not silently fall back to TF_VAR_license."""
+    stack_dir = license_probe(tmp_path, GUIDE_SETTINGS)
+    settings_file = tmp_path / SETTINGS_NAME
+    settings_file.write_bytes(b"\xef\xbb\xbf" + settings_file.read_bytes())
+    env = {"TF_VAR_license": ENV_LICENSE}
+    assert license_input(stack_dir, cli_config, f"-var-file={settings_file}", env=env) == SENTINEL_LICENSE
