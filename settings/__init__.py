@@ -101,27 +101,35 @@ def load_app_settings(environ: Mapping[str, str] = os.environ, root: Path = PROJ
 LICENSE_VARIABLE = "TF_VAR_license"
 
 
+# The files the cdktf CLI passes to Terraform as -var-file on diff, deploy and destroy, from the
+# folder it runs in (cdktf-cli 0.21: its handlers' var-file list; plan_review.workflow has the same).
+CLI_VAR_FILES = (SETTINGS_FILE, "terraform.tfvars.json")
+CLI_VAR_FILE_PATTERNS = ("*.auto.tfvars", "*.auto.tfvars.json")
+
+
 def _refuse_a_second_settings_file(path: Path, environ: Mapping[str, str], root: Path) -> None:
-    """`WANDB_TFVARS` names a settings file while the project root holds a `terraform.tfvars` with
-    other settings: the app would read the one, and the cdktf CLI pass the other to Terraform as a
-    var file (it always passes <root>/terraform.tfvars when it exists). Refused; the same file, or
-    an identical copy, is fine."""
-    own = root / SETTINGS_FILE
-    if not environ.get(ENV_VAR) or not own.is_file() or not path.is_file():
+    """`WANDB_TFVARS` names a settings file while the project root holds a `terraform.tfvars` (or
+    another file the cdktf CLI passes as a var file) with other content: the app would read the
+    one, and the CLI pass the other to Terraform (always, when it exists). Refused; the same file,
+    or an identical copy, is fine."""
+    if not environ.get(ENV_VAR) or not path.is_file():
         return  # a missing file: read_tfvars names it
-    try:
-        if path.samefile(own) or path.read_bytes() == own.read_bytes():
-            return
-    except OSError:
-        return  # unreadable: read_tfvars names it
-    raise SettingsError(
-        _display(path),
-        None,
-        f"{ENV_VAR} names this settings file, but {_display(own)} exists too and holds other settings: the app would "
-        f"read this one while the cdktf CLI passes {_display(own)} to Terraform as a var file on every diff, deploy "
-        f"and destroy. Keep one: unset {ENV_VAR} to use {_display(own)}, or move {_display(own)} away (or make it a "
-        "copy of this file)",
-    )
+    passed = [root / name for name in CLI_VAR_FILES] + sorted(p for pattern in CLI_VAR_FILE_PATTERNS for p in root.glob(pattern))
+    for other in passed:
+        try:
+            if not other.is_file() or path.samefile(other) or path.read_bytes() == other.read_bytes():
+                continue
+        except OSError:
+            return  # unreadable: read_tfvars names it
+        shown = _display(other)
+        keep = f"unset {ENV_VAR} to use {shown}, or move {shown} away" if other.name == SETTINGS_FILE else f"move {shown} away"
+        raise SettingsError(
+            _display(path),
+            None,
+            f"{ENV_VAR} names this settings file, but {shown} exists too and holds other settings: the app would read "
+            f"this one while the cdktf CLI passes {shown} to Terraform as a var file on every diff, deploy and destroy. "
+            f"Keep one: {keep} (or make it a copy of this file)",
+        )
 
 
 def _with_license_warning(settings: Settings, environ: Mapping[str, str]) -> Settings:

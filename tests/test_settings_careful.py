@@ -131,7 +131,21 @@ def test_wandb_tfvars_beside_a_different_terraform_tfvars_is_refused(tmp_path):
     message = str(caught.value)
     assert "prod.tfvars" in message and "terraform.tfvars" in message
     assert "WANDB_TFVARS" in message and "cdktf CLI" in message and "var file" in message
+    assert "unset WANDB_TFVARS to use" in message
     assert SENTINEL_LICENSE not in message
+
+
+@pytest.mark.parametrize("passed", ["terraform.tfvars.json", "team.auto.tfvars", "x.auto.tfvars.json"])
+def test_the_clis_other_var_files_count_too(tmp_path, passed):
+    """The cdktf CLI also passes terraform.tfvars.json and every *.auto.tfvars(.json) of the folder."""
+    named = tmp_path / "prod.tfvars"
+    named.write_text(to_hcl(GUIDE_SETTINGS))
+    (tmp_path / passed).write_text('{"region": "us-west-2"}\n' if passed.endswith(".json") else 'region = "us-west-2"\n')
+    with pytest.raises(SettingsError, match=f"{passed} exists too") as caught:
+        load_app_settings(environ={"WANDB_TFVARS": str(named)}, root=tmp_path)
+    assert "unset WANDB_TFVARS" not in str(caught.value)  # the app never reads these: move them away
+    shutil.copy(named, tmp_path / passed)  # an identical copy: fine
+    assert load_app_settings(environ={"WANDB_TFVARS": str(named)}, root=tmp_path).deployments[0].namespace == "wandb"
 
 
 def test_wandb_tfvars_naming_terraform_tfvars_or_an_identical_copy_is_fine(tmp_path):
