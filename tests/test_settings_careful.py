@@ -6,7 +6,10 @@ named, and the synth goes on."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -133,6 +136,28 @@ def test_wandb_tfvars_beside_a_different_terraform_tfvars_is_refused(tmp_path):
     assert "WANDB_TFVARS" in message and "cdktf CLI" in message and "var file" in message
     assert "unset WANDB_TFVARS to use" in message
     assert SENTINEL_LICENSE not in message
+
+
+def test_python_main_refuses_it_with_exit_2_and_writes_nothing(tmp_path):
+    """`python main.py` of a project whose root holds a terraform.tfvars: a copy of main.py and
+    the app's packages (the real project root is not touched)."""
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy(PROJECT_ROOT / "main.py", project / "main.py")
+    for package in (p for p in PROJECT_ROOT.iterdir() if (p / "__init__.py").is_file() and p.name != "tests"):
+        shutil.copytree(package, project / package.name, ignore=shutil.ignore_patterns("__pycache__"))
+    (project / "terraform.tfvars").write_text(to_hcl(GUIDE_SETTINGS))
+    named = tmp_path / "prod.tfvars"
+    named.write_text(to_hcl({**GUIDE_SETTINGS, "region": "us-west-2"}))
+    env = {k: v for k, v in os.environ.items() if k not in ("WANDB_DEPLOYMENTS", "CDKTF_OUTDIR")}
+    env |= {"WANDB_TFVARS": str(named), "CDKTF_OUTDIR": str(tmp_path / "out")}
+    result = subprocess.run([sys.executable, "main.py"], cwd=project, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    (message,) = [line for line in result.stderr.splitlines() if line.strip()]
+    assert message.startswith(f"error: {named}: WANDB_TFVARS names this settings file, but terraform.tfvars exists too"), message
+    assert SENTINEL_LICENSE not in result.stderr + result.stdout
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("passed", ["terraform.tfvars.json", "team.auto.tfvars", "x.auto.tfvars.json"])
