@@ -8,8 +8,8 @@ The folder is `deployments/` at the project root, or the one `WANDB_DEPLOYMENTS`
 deployment's file, over the defaults, is a full settings file: the same keys, types and checks
 as `terraform.tfvars`. A key of the deployment's file replaces the defaults' value, except
 `default_tags`, which merges tag by tag (synth shows the result). Other files whose names almost
-match (`prod.tfvar`, `prod.tfvars.bak`) are not read, and named in a warning. Every file is read and checked, and the deployments checked against each
-other, before anything is written.
+match (`prod.tfvar`, `prod.tfvars.bak`) are not read, and named in a warning. Every file is read
+and checked, and the deployments checked against each other, before anything is written.
 """
 
 from __future__ import annotations
