@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -124,3 +125,23 @@ def run_main(
         env["WANDB_TFVARS"] = str(settings_file)
     env.update(extra_env or {})
     return subprocess.run([sys.executable, str(PROJECT_ROOT / "main.py")], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+
+
+# What a copy of the project leaves out: tools, tests, docs, and anything holding state or settings
+# of a real deployment (a test writes the copy's own terraform.tfvars or deployments/).
+NOT_COPIED = (
+    ".git", ".venv*", "node_modules", "cdktf.out", ".terraform", "*.tfstate*", "terraform.tfvars", ".state",
+    "tests", "docs", "benchmarks", "__pycache__", "*.pyc", ".pytest_cache", ".hypothesis", "deployments",
+)  # fmt: skip
+
+
+def copy_project(target: Path) -> Path:
+    """A copy of the app at `target`, run as a user runs theirs: cdktf.json's app with this
+    Python, the repository's virtualenv linked as the copy's `.venv` (./scripts/plan and
+    ./scripts/apply run .venv/bin/python of the project they are in)."""
+    shutil.copytree(PROJECT_ROOT, target, ignore=shutil.ignore_patterns(*NOT_COPIED))
+    config = json.loads((target / "cdktf.json").read_text())
+    config["app"] = f"{sys.executable} main.py"
+    (target / "cdktf.json").write_text(json.dumps(config, indent=2))
+    (target / ".venv").symlink_to(PROJECT_ROOT / ".venv")
+    return target

@@ -28,7 +28,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -39,7 +38,7 @@ from pathlib import Path
 from urllib.parse import unquote_plus
 
 import pytest
-from helpers import GUIDE_SETTINGS, PROJECT_ROOT, SENTINEL_LICENSE, write_settings
+from helpers import GUIDE_SETTINGS, PROJECT_ROOT, SENTINEL_LICENSE, copy_project, write_settings
 from terraform_cli import missing_tools, offline_env, skip_or_fail, write_cli_config
 
 CDKTF = PROJECT_ROOT / "node_modules" / ".bin" / "cdktf"
@@ -148,14 +147,6 @@ def aws(emulator):
 
 # --- the deployment -------------------------------------------------------------------------------
 
-# What the copy leaves out: tools, tests, docs, and anything holding state or settings of a real
-# deployment (the copy gets its own terraform.tfvars, where a user keeps it: the cdktf CLI then
-# passes it to Terraform as a var file, as on a real deploy).
-NOT_COPIED = (
-    ".git", ".venv*", "node_modules", "cdktf.out", ".terraform", "*.tfstate*", "terraform.tfvars", ".state",
-    "tests", "docs", "benchmarks", "__pycache__", "*.pyc", ".pytest_cache", ".hypothesis",
-)  # fmt: skip
-
 
 class Project:
     """A temporary copy of the app, deployed to the emulator with ./scripts/plan and ./scripts/apply
@@ -220,16 +211,6 @@ def test_only_the_tests_endpoint_reaches_the_subprocesses(monkeypatch, tmp_path)
     assert {name: env.get(name) for name in shell} == {name: None for name in shell} | {"AWS_ENDPOINT_URL": "http://127.0.0.1:1"}
 
 
-def _copy_project(target: Path) -> Path:
-    shutil.copytree(PROJECT_ROOT, target, ignore=shutil.ignore_patterns(*NOT_COPIED))
-    config = json.loads((target / "cdktf.json").read_text())
-    config["app"] = f"{sys.executable} main.py"  # the repository's virtualenv
-    (target / "cdktf.json").write_text(json.dumps(config, indent=2))
-    # ./scripts/plan and ./scripts/apply run .venv/bin/python of the project they are in.
-    (target / ".venv").symlink_to(PROJECT_ROOT / ".venv")
-    return target
-
-
 @pytest.fixture(scope="module")
 def project(tmp_path_factory, emulator, aws) -> Project:
     """The copy, deployed once for the module (the node role exists first, as on a real cluster),
@@ -244,7 +225,7 @@ def project(tmp_path_factory, emulator, aws) -> Project:
             }
         ),
     )
-    root = _copy_project(folder / "project")
+    root = copy_project(folder / "project")
     project = Project(root, emulator, write_settings(root, SETTINGS, "terraform.tfvars"), write_cli_config(folder))
     project.repo_before = _repo_state_files()
     # Deployed as README "Reviewed plans" recommends: ./scripts/plan, then ./scripts/apply (before
