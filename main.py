@@ -8,9 +8,10 @@ file fails in well under a second, with one message that names the file and the 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 # jsii warns on every run that Node.js 20 is past its end of life; it still works on 20.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
@@ -117,5 +118,21 @@ def under_cdktf_cli() -> bool:
     return os.environ.get("CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS") == "true"
 
 
+def quiet_shutdown() -> None:
+    """The work is done: a Ctrl-C now could only interrupt the jsii runtime's exit hook (it waits
+    for its Node.js process, which the same Ctrl-C may have ended) and print a traceback. Held
+    back, and a pipe to an ended Node.js process is not reported."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    default_hook = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        if not isinstance(unraisable.exc_value, BrokenPipeError):
+            default_hook(unraisable)
+
+    sys.unraisablehook = hook
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    quiet_shutdown()
+    sys.exit(status)

@@ -153,24 +153,24 @@ def write_builtin_provider_overrides(stacks: Path) -> list[str]:
     return written
 
 
-def local_state_path(stack_dir: Path) -> Path | None:
-    """Where the stack synthesized into `stack_dir` keeps a local state, resolved; None for a remote
-    backend or no readable stack."""
+def local_state_path(stack_file: Path, working_dir: Path) -> Path | None:
+    """Where the stack synthesized as `stack_file` keeps a local state when Terraform runs it in
+    `working_dir`, resolved; None for a remote backend or no readable stack."""
     try:
-        backend = json.loads((stack_dir / STACK_FILE).read_text())["terraform"]["backend"]
-        relative = backend["local"]["path"]
+        relative = json.loads(stack_file.read_text())["terraform"]["backend"]["local"]["path"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return (stack_dir / relative).resolve() if isinstance(relative, str) else None
+    return (working_dir / relative).resolve() if isinstance(relative, str) else None
 
 
 def check_state_paths(current: Path, new: Path) -> None:
     """Refuses a synth after which a stack would keep its local state somewhere else than the last
     synth's stack did, while a state is there: Terraform would start from an empty state and plan
-    to create everything again."""
+    to create everything again. `new` holds the new stacks, which will run in `current`."""
     for stack_dir in sorted(new.iterdir()) if new.is_dir() else []:
-        before = local_state_path(current / stack_dir.name)
-        after = local_state_path(stack_dir)
+        working_dir = current / stack_dir.name
+        before = local_state_path(working_dir / STACK_FILE, working_dir)
+        after = local_state_path(stack_dir / STACK_FILE, working_dir)
         if before is None or after is None or before == after or not before.is_file():
             continue
         raise OutputFolderError(
