@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -115,16 +117,31 @@ def synth_app(settings_values: Mapping[str, Any], outdir: Path, source: str = "t
 
 
 def run_main(
-    settings_file: Path | None, outdir: Path, extra_env: Mapping[str, str] | None = None, cwd: Path = PROJECT_ROOT
+    settings_file: Path | None, outdir: Path, extra_env: Mapping[str, str] | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess:
-    """Runs `python main.py` as cdktf does (CDKTF_OUTDIR set), with WANDB_TFVARS pointing at the file."""
-    env = {k: v for k, v in os.environ.items() if k not in ("WANDB_TFVARS",)}
+    """Runs `python main.py` as cdktf does (CDKTF_OUTDIR set), with WANDB_TFVARS pointing at the
+    file, in a copy of the app (app_copy()): the developer's own terraform.tfvars or deployments/
+    at the project root never take part. `cwd` defaults to the copy's root."""
+    root = app_copy()
+    env = {k: v for k, v in os.environ.items() if k not in ("WANDB_TFVARS", "WANDB_DEPLOYMENTS")}
     env["CDKTF_OUTDIR"] = str(outdir)
     env["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"] = "20"
     if settings_file is not None:
         env["WANDB_TFVARS"] = str(settings_file)
     env.update(extra_env or {})
-    return subprocess.run([sys.executable, str(PROJECT_ROOT / "main.py")], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run([sys.executable, str(root / "main.py")], cwd=cwd or root, env=env, capture_output=True, text=True, timeout=600)
+
+
+_APP_COPY: list[Path] = []
+
+
+def app_copy() -> Path:
+    """One copy of the project per test process, made on first use and removed at exit."""
+    if not _APP_COPY:
+        folder = Path(tempfile.mkdtemp(prefix="wandb-app-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        _APP_COPY.append(copy_project(folder / "project"))
+    return _APP_COPY[0]
 
 
 # What a copy of the project leaves out: tools, tests, docs, and anything holding state or settings
