@@ -5,10 +5,11 @@ Terraform needs of the file at deploy time, it reads from the file itself:
 
 - secrets (the W&B license): a local that decodes the file with Terraform's built-in
   `provider::terraform::decode_tfvars(file(...))` (Terraform >= 1.8, no download) and takes the
-  first key that is set (the built-in provider is declared in an override file beside the
-  stack's JSON, which every synth writes: see output_folder), else a sensitive variable (e.g. `TF_VAR_license`, or the only source
-  where the file is absent, such as an HCP Terraform remote run). The JSON names the file, never
-  the value, and the value stays sensitive.
+  first key that is set, else a sensitive variable (e.g. `TF_VAR_license`, or the only source
+  where the file is absent, such as an HCP Terraform remote run). The built-in provider those
+  functions need is declared in an override file beside the stack's JSON, which every synth
+  writes (output_folder): the cdktf CLI refuses a required_providers entry without a version.
+  The JSON names the file, never the value, and the value stays sensitive.
 - the cdktf CLI passes the project's `terraform.tfvars` to Terraform as a var file on every
   deploy, diff and destroy; every key of the file is declared as a variable (unused), so
   Terraform prints no "Value for undeclared variable" warnings.
