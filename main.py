@@ -121,8 +121,9 @@ def under_cdktf_cli() -> bool:
 def quiet_shutdown() -> None:
     """The work is done: a Ctrl-C now could only interrupt the jsii runtime's exit hook (it waits
     for its Node.js process, which the same Ctrl-C may have ended) and print a traceback. Held
-    back, and a pipe to an ended Node.js process is not reported."""
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    back (ignored: a signal mask would hold only this thread, and the jsii runtime's own threads
+    would take it), and a pipe to an ended Node.js process is not reported."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     default_hook = sys.unraisablehook
 
     def hook(unraisable: Any) -> None:

@@ -204,10 +204,19 @@ def _swap(outdir: Path, folder: Path) -> None:
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """Ctrl-C (SIGINT) and SIGTERM wait until the block is done: the renames then all happen."""
-    held = {signal.SIGINT, signal.SIGTERM}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    """Ctrl-C (SIGINT) and SIGTERM wait until the block is done: the renames then all happen, and
+    the signal takes effect after. (A handler, not a signal mask: the mask is per thread, and the
+    jsii runtime's threads would take the signal.)"""
+    received: list[int] = []
+
+    def hold(signum: int, _frame: object) -> None:
+        received.append(signum)
+
+    previous = {signum: signal.signal(signum, hold) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if received:
+            signal.raise_signal(received[0])

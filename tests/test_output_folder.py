@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -165,16 +166,28 @@ def synth_marks(outdir: Path) -> set[str]:
     return marks
 
 
-@pytest.mark.parametrize("delay", [0.3, 0.8, 1.3, 1.8, 2.4])
-def test_ctrl_c_leaves_the_output_folder_all_new_or_as_before(project, tmp_path, delay):
-    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) at some point of a synth:
-    exit 130 with one line and no traceback, and the folder holds one run's stacks, never a mix."""
-    outdir = tmp_path / "out"
+@pytest.fixture(scope="module")
+def old_synth(project, tmp_path_factory) -> Path:
+    """An output folder as a first synth left it, its stacks tagged Run = old."""
+    outdir = tmp_path_factory.mktemp("old") / "out"
     settings = project / "terraform.tfvars"
     settings.write_text(to_hcl({**GUIDE_SETTINGS, "default_tags": {"Run": "old"}}))
     try:
         assert main_py(project, project, str(outdir)).returncode == 0
-        settings.write_text(to_hcl({**GUIDE_SETTINGS, "default_tags": {"Run": "new"}}))
+    finally:
+        settings.write_text(to_hcl(GUIDE_SETTINGS))
+    return outdir
+
+
+@pytest.mark.parametrize("delay", [0.3, 0.8, 1.3, 1.8, 2.4])
+def test_ctrl_c_leaves_the_output_folder_all_new_or_as_before(project, old_synth, tmp_path, delay):
+    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) at some point of a synth:
+    exit 130 with one line and no traceback, and the folder holds one run's stacks, never a mix."""
+    outdir = tmp_path / "out"
+    shutil.copytree(old_synth, outdir)
+    settings = project / "terraform.tfvars"
+    settings.write_text(to_hcl({**GUIDE_SETTINGS, "default_tags": {"Run": "new"}}))
+    try:
         env = {k: v for k, v in os.environ.items() if k not in ("WANDB_TFVARS", "WANDB_DEPLOYMENTS")}
         env.update(CDKTF_OUTDIR=str(outdir), JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20")
         process = subprocess.Popen(
