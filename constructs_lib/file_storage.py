@@ -105,8 +105,15 @@ class FileStorage(Construct):
         if not props.cors_origins:
             raise ValueError("FileStorage needs at least one CORS origin (the W&B server's)")
         tags = dict(props.tags) or None
+        self._bucket(props, tags)
+        self._bucket_lifecycle(props)
+        self._bucket_access(props)
+        self._queue(props, tags)
+        self._node_policy(props, tags)
+        self.node_role_attachments: list[IamRolePolicyAttachment] = []
 
-        # --- the bucket, safe by default -------------------------------------------------------
+    def _bucket(self, props: FileStorageProps, tags: dict[str, str] | None) -> None:
+        """The bucket, safe by default: encrypted, versioned, no public access, no ACLs."""
         self.bucket = S3Bucket(
             self,
             "bucket",
@@ -116,9 +123,6 @@ class FileStorage(Construct):
             lifecycle=None if props.force_destroy else TerraformResourceLifecycle(prevent_destroy=True),
         )
         bucket_id = self.bucket.id
-        bucket_arn = self.bucket.arn
-        objects_arn = f"{bucket_arn}/*"
-
         self.public_access_block = S3BucketPublicAccessBlock(
             self,
             "public_access_block",
@@ -153,6 +157,9 @@ class FileStorage(Construct):
             bucket=bucket_id,
             versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"),
         )
+
+    def _bucket_lifecycle(self, props: FileStorageProps) -> None:
+        """Housekeeping: unfinished multipart uploads dropped, old versions expired."""
         noncurrent_expiration = None
         if props.noncurrent_version_days is not None:
             noncurrent_expiration = [
@@ -172,10 +179,14 @@ class FileStorage(Construct):
         self.lifecycle = S3BucketLifecycleConfiguration(
             self,
             "lifecycle",
-            bucket=bucket_id,
+            bucket=self.bucket.id,
             rule=[rule],
             depends_on=[self.versioning],
         )
+
+    def _bucket_access(self, props: FileStorageProps) -> None:
+        """TLS only, and CORS for the W&B server's origins."""
+        bucket_id, bucket_arn = self.bucket.id, self.bucket.arn
         self.bucket_policy = S3BucketPolicy(
             self,
             "tls_only",
@@ -187,7 +198,7 @@ class FileStorage(Construct):
                         "Effect": "Deny",
                         "Principal": "*",
                         "Action": "s3:*",
-                        "Resource": [bucket_arn, objects_arn],
+                        "Resource": [bucket_arn, f"{bucket_arn}/*"],
                         "Condition": {"Bool": {"aws:SecureTransport": "false"}},
                     }
                 ]
@@ -208,7 +219,9 @@ class FileStorage(Construct):
             ],
         )
 
-        # --- the queue and the bucket's notifications ------------------------------------------
+    def _queue(self, props: FileStorageProps, tags: dict[str, str] | None) -> None:
+        """The queue, the policy that lets S3 send to it for this bucket only, and the notifications."""
+        bucket_id, bucket_arn = self.bucket.id, self.bucket.arn
         self.queue = SqsQueue(self, "queue", name=props.queue_name, sqs_managed_sse_enabled=True, tags=tags)
         self.queue_policy = SqsQueuePolicy(
             self,
@@ -239,7 +252,9 @@ class FileStorage(Construct):
             depends_on=[self.queue_policy],
         )
 
-        # --- what the nodes running W&B may do -------------------------------------------------
+    def _node_policy(self, props: FileStorageProps, tags: dict[str, str] | None) -> None:
+        """What the nodes running W&B may do: the bucket and its objects, the queue's events."""
+        bucket_arn = self.bucket.arn
         self.node_policy = IamPolicy(
             self,
             "node_policy",
@@ -251,7 +266,7 @@ class FileStorage(Construct):
                         "Sid": "FileStorageBucketAndObjects",
                         "Effect": "Allow",
                         "Action": "s3:*",
-                        "Resource": [bucket_arn, objects_arn],
+                        "Resource": [bucket_arn, f"{bucket_arn}/*"],
                     },
                     {
                         "Sid": "FileEventsQueue",
@@ -263,7 +278,6 @@ class FileStorage(Construct):
             ),
             tags=tags,
         )
-        self.node_role_attachments: list[IamRolePolicyAttachment] = []
 
     def grant_node_access(self, role_name: str) -> IamRolePolicyAttachment:
         """Attaches the node policy to an IAM role (e.g. the EKS node role running W&B)."""

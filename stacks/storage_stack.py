@@ -23,7 +23,6 @@ from settings import DEFAULT_OUTDIR, Settings
 from stacks import from_settings as props
 
 KIND = "wandb-storage"
-STACK_ID = KIND  # for a single settings file; `<deployment>--wandb-storage` in a deployments folder
 
 # The stack does not use the W&B module, so it is not bound by the module's `~> 4.0`. 5.100 is the
 # oldest release it is tested with (the provider mirror on the build machine); 6.x is current.

@@ -33,7 +33,6 @@ from settings.model import MAIN_STACK_KIND
 from stacks import from_settings as props
 
 KIND = MAIN_STACK_KIND
-STACK_ID = KIND  # for a single settings file; `<deployment>--wandb` in a deployments folder
 
 
 class WandbStack(TerraformStack):

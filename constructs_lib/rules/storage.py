@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from constructs_lib.rules.base import Block, Level, Rule, StackView
+from constructs_lib.rules.policies import as_list
 
 PUBLIC_ACCESS_FLAGS = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
 
@@ -38,7 +38,7 @@ class S3BucketEncrypted(Rule):
             algorithms = [
                 (rule.get("apply_server_side_encryption_by_default") or {}).get("sse_algorithm")
                 for config in configs
-                for rule in _as_list(config.attr("rule"))
+                for rule in as_list(config.attr("rule"))
                 if isinstance(rule, dict)
             ]
             if not any(algorithms):
@@ -98,9 +98,3 @@ class SqsQueueEncrypted(Rule):
                     "(SSE-SQS) or kms_master_key_id (SSE-KMS)"
                 ),
             )
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
