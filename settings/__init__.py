@@ -9,20 +9,33 @@ from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
-from settings.deployments import DEPLOYMENTS_DIR, DEPLOYMENTS_ENV, LoadedSettings, load_folder
+from settings.deployments import LoadedSettings, load_folder
 from settings.errors import SettingsError, SettingsWarning
 from settings.model import APP_KEYS, Settings, StateSettings, StorageSettings, parse_settings
+from settings.sources import (
+    CLI_VAR_FILE_PATTERNS,
+    CLI_VAR_FILES,
+    DEPLOYMENTS_ENV,
+    ENV_VAR,
+    EXAMPLE_FILE,
+    PROJECT_ROOT,
+    SETTINGS_FILE,
+    deployments_folder,
+    settings_files,
+    settings_path,
+)
 from settings.tfvars import read_tfvars
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Where `cdktf synth` puts the stacks unless CDKTF_OUTDIR says otherwise (cdktf.json's "output").
 DEFAULT_OUTDIR = PROJECT_ROOT / "cdktf.out"
-SETTINGS_FILE = "terraform.tfvars"
-EXAMPLE_FILE = "terraform.tfvars.example"
-ENV_VAR = "WANDB_TFVARS"
 
 __all__ = [
     "APP_KEYS",
+    "DEFAULT_OUTDIR",
+    "ENV_VAR",
+    "EXAMPLE_FILE",
+    "PROJECT_ROOT",
+    "SETTINGS_FILE",
     "LoadedSettings",
     "Settings",
     "SettingsError",
@@ -33,19 +46,9 @@ __all__ = [
     "load_app_settings",
     "load_settings",
     "parse_settings",
+    "settings_files",
     "settings_path",
 ]
-
-
-def settings_path(environ: Mapping[str, str] = os.environ, root: Path = PROJECT_ROOT) -> tuple[Path, bool]:
-    """The settings file to read, and whether it is the example (the fallback on a fresh clone)."""
-    named = environ.get(ENV_VAR)
-    if named:
-        return Path(named), False
-    own = root / SETTINGS_FILE
-    if own.exists():
-        return own, False
-    return root / EXAMPLE_FILE, True
 
 
 def load_settings(
@@ -66,16 +69,6 @@ def load_settings(
     is_example = path.resolve() == (root / EXAMPLE_FILE).resolve()
     display = _display(path)
     return parse_settings(read_tfvars(path, display), path, from_example=is_example, display=display, today=today)
-
-
-def deployments_folder(environ: Mapping[str, str] = os.environ, root: Path = PROJECT_ROOT) -> Path | None:
-    """The deployments folder the app reads, or None for the single settings file: the folder
-    `WANDB_DEPLOYMENTS` names, else `deployments/` at the project root when it exists."""
-    named = environ.get(DEPLOYMENTS_ENV)
-    if named:
-        return Path(named)
-    folder = root / DEPLOYMENTS_DIR
-    return folder if folder.is_dir() else None
 
 
 def load_app_settings(environ: Mapping[str, str] = os.environ, root: Path = PROJECT_ROOT, today: date | None = None) -> LoadedSettings:
@@ -99,12 +92,6 @@ def load_app_settings(environ: Mapping[str, str] = os.environ, root: Path = PROJ
 
 
 LICENSE_VARIABLE = "TF_VAR_license"
-
-
-# The files the cdktf CLI passes to Terraform as -var-file on diff, deploy and destroy, from the
-# folder it runs in (cdktf-cli 0.21: its handlers' var-file list; plan_review.workflow has the same).
-CLI_VAR_FILES = (SETTINGS_FILE, "terraform.tfvars.json")
-CLI_VAR_FILE_PATTERNS = ("*.auto.tfvars", "*.auto.tfvars.json")
 
 
 def _refuse_a_second_settings_file(path: Path, environ: Mapping[str, str], root: Path) -> None:

@@ -28,8 +28,6 @@ from settings.errors import SettingsError, SettingsWarning
 from settings.model import ALIASES, STACK_KINDS, Settings, fqdn, parse_settings
 from settings.tfvars import read_tfvars
 
-DEPLOYMENTS_ENV = "WANDB_DEPLOYMENTS"
-DEPLOYMENTS_DIR = "deployments"
 DEFAULTS_FILE = "_defaults.tfvars"  # the leading underscore: no deployment can be named so
 TAGS = "default_tags"  # the one map setting that merges with the defaults' key by key
 
