@@ -20,6 +20,7 @@ import io
 import json
 import os
 import re
+import shutil
 import stat
 import subprocess
 from collections.abc import Mapping
@@ -459,13 +460,18 @@ echo '{"stacks": {"demo": {"workingDirectory": "stacks/demo"}}}' > "$CDKTF_OUTDI
 cp config.json "$CDKTF_OUTDIR/stacks/demo/cdk.tf.json"
 """
 
-# Terraform: logs every call; `plan` writes the plan file and exits as FAKE_PLAN_EXIT says (with
-# Terraform's stdout, a warning, and an error on stderr when failing); `show` prints FAKE_PLAN_JSON.
+# Terraform: logs every call; `init` fails as FAKE_INIT_EXIT says; `plan` writes the plan file and
+# exits as FAKE_PLAN_EXIT says (with Terraform's stdout, a warning, and an error on stderr when
+# failing), and first rewrites the file FAKE_EDIT_WHILE_PLANNING names; `show` prints FAKE_PLAN_JSON.
 FAKE_TERRAFORM = """#!/usr/bin/env bash
 echo "$*" >> "$FAKE_LOG"
 case "$1" in
-  init) echo "Initializing the backend..."; mkdir -p .terraform; touch .terraform/fresh; echo lock > .terraform.lock.hcl ;;
+  init)
+    echo "Initializing the backend..."
+    if [ -n "${FAKE_INIT_EXIT:-}" ]; then echo "Error: Failed to query available provider packages"; exit "$FAKE_INIT_EXIT"; fi
+    mkdir -p .terraform; touch .terraform/fresh; echo lock > .terraform.lock.hcl ;;
   plan)
+    if [ -n "${FAKE_EDIT_WHILE_PLANNING:-}" ]; then echo 'namespace = "edited"' > "$FAKE_EDIT_WHILE_PLANNING"; fi
     if [ -n "${FAKE_NEEDS_INIT:-}" ] && [ ! -e .terraform/fresh ]; then
       printf '\nError: Inconsistent dependency lock file\n\nTo make the initial dependency selections, run:\n  terraform init\n' >&2; exit 1
     fi
@@ -639,6 +645,58 @@ def test_apply_refuses_when_the_synthesized_configuration_changed(fake):
     status, _, err = fake.run("apply", "demo")
     assert status == 3 and "the synthesized configuration of stack 'demo' changed since its plan" in err
     assert fake.calls() == []
+
+
+def test_apply_refuses_when_the_settings_were_edited_while_terraform_planned(fake):
+    """The settings are fingerprinted before the synth reads them: an edit during the plan shows."""
+    settings = fake.root / "terraform.tfvars"
+    assert fake.run("plan", "demo", FAKE_EDIT_WHILE_PLANNING=str(settings))[0] == 0
+    assert settings.read_text() == 'namespace = "edited"\n'
+    fake.calls()
+    status, _, err = fake.run("apply", "demo")
+    assert status == 3
+    assert err == (
+        "error: the settings changed since the plan of stack 'demo' (terraform.tfvars changed): "
+        "run ./scripts/plan demo again; nothing was applied\n"
+    )
+    assert fake.calls() == []
+
+
+def test_apply_refuses_when_a_var_file_was_removed_after_the_plan(fake):
+    (fake.root / "extra.auto.tfvars").write_text('namespace = "extra"\n')
+    assert fake.run("plan", "demo")[0] == 0
+    fake.calls()
+    (fake.root / "extra.auto.tfvars").unlink()
+    status, _, err = fake.run("apply", "demo")
+    assert status == 3
+    assert err == (
+        "error: the settings changed since the plan of stack 'demo' (extra.auto.tfvars is no longer read): "
+        "run ./scripts/plan demo again; nothing was applied\n"
+    )
+    assert fake.calls() == []
+
+
+def test_a_failed_init_after_a_passing_plan_leaves_nothing_to_apply(fake):
+    assert fake.run("plan", "demo")[0] == 0
+    shutil.rmtree(fake.stack_dir / ".terraform")  # init runs again, and fails
+    status, out, err = fake.run("plan", "demo", FAKE_INIT_EXIT="1")
+    assert status == 1 and "Error: Failed to query available provider packages" in out
+    assert err.endswith("error: terraform init failed in cdktf.out/stacks/demo (exit status 1; Terraform's message is above)\n")
+    assert not (fake.stack_dir / ".plan-review.json").exists() and not (fake.stack_dir / "plan-review.tfplan").exists()
+    fake.calls()
+    status, _, err = fake.run("apply", "demo")
+    assert status == 3 and "no reviewed plan for stack 'demo': run ./scripts/plan demo first" in err
+    assert fake.calls() == []
+
+
+def test_a_changed_lock_file_forces_init(fake):
+    assert fake.run("plan", "demo")[0] == 0
+    assert fake.run("plan", "demo")[0] == 0
+    assert [call.split()[0] for call in fake.calls()] == ["init", "plan", "show", "plan", "show"]
+    # As a synth does after `git pull` brought another locks/demo.terraform.lock.hcl:
+    (fake.stack_dir / ".terraform.lock.hcl").write_text("another lock\n")
+    assert fake.run("plan", "demo")[0] == 0
+    assert [call.split()[0] for call in fake.calls()] == ["init", "plan", "show"]
 
 
 def test_without_terraform_apply_fails_and_keeps_the_plan(fake):
