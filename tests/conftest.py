@@ -9,3 +9,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import fast_imports
 
 fast_imports.install()
+
+
+import pytest  # noqa: E402
+from syrupy.extensions.json import JSONSnapshotExtension  # noqa: E402
+
+
+@pytest.fixture
+def json_snapshot(snapshot):
+    """Snapshots as JSON files (tests/__snapshots__/<module>/<test>.json): a synthesized stack reads
+    there as it does in cdktf.out. The one snapshot fixture of the suite."""
+    return snapshot.use_extension(JSONSnapshotExtension)

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from helpers import GUIDE_SETTINGS, PROJECT_ROOT, SENTINEL_LICENSE, run_main, to_hcl
-from syrupy.extensions.json import JSONSnapshotExtension
 from terraform_cli import missing_tools, offline_env, skip_or_fail, write_cli_config
 
 from settings import SettingsError, load_app_settings
@@ -40,14 +39,9 @@ def stacks(tmp_path_factory) -> dict[str, dict]:
     return synth_folder(FIXTURE, tmp_path_factory.mktemp("deployments") / "cdktf.out")
 
 
-@pytest.fixture
-def snapshot_json(snapshot):
-    return snapshot.use_extension(JSONSnapshotExtension)
-
-
 @pytest.mark.parametrize("stack_id", ["prod-eu--wandb", "staging--wandb", "staging--wandb-storage"])
-def test_snapshot(stacks, snapshot_json, stack_id):
-    assert stacks[stack_id] == snapshot_json
+def test_snapshot(stacks, json_snapshot, stack_id):
+    assert stacks[stack_id] == json_snapshot
 
 
 def test_each_deployment_gets_its_two_stacks_selected_by_one_pattern(stacks):

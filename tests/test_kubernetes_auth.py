@@ -11,7 +11,6 @@ import subprocess
 
 import pytest
 from helpers import LAYOUT_SETTINGS, synth_app
-from syrupy.extensions.json import JSONSnapshotExtension
 from terraform_cli import missing_tools, offline_env, skip_or_fail, write_cli_config
 
 from settings import SettingsError, parse_settings
@@ -32,11 +31,11 @@ def synthesized(tmp_path_factory):
 
 
 @pytest.mark.parametrize("layout, auth", CASES, ids=[f"{layout}-{auth}" for layout, auth in CASES])
-def test_snapshot(synthesized, layout, auth, snapshot):
+def test_snapshot(synthesized, layout, auth, json_snapshot):
     stack = copy.deepcopy(synthesized[layout, auth])
     shown = {part: stack[part] for part in AUTH_PARTS if part in stack}
     del shown["provider"]["aws"]  # the same in every case (tests/test_wandb_stack.py)
-    assert shown == snapshot.use_extension(JSONSnapshotExtension)
+    assert shown == json_snapshot
 
 
 @pytest.mark.parametrize("layout", LAYOUT_SETTINGS)

@@ -9,7 +9,6 @@ from datetime import date
 
 import pytest
 from helpers import GUIDE_SETTINGS, NEW_V8, PROJECT_ROOT, run_main, synth_app, to_hcl
-from syrupy.extensions.json import JSONSnapshotExtension
 
 from release_catalog.eks_versions import EKS_CALENDAR
 from settings import SettingsError, load_settings, parse_settings
@@ -33,14 +32,9 @@ def synthesized(tmp_path_factory):
     return {name: synth_app(values, tmp_path_factory.mktemp(name))["wandb"] for name, values in variants.items()}
 
 
-@pytest.fixture
-def snapshot_json(snapshot):
-    return snapshot.use_extension(JSONSnapshotExtension)
-
-
 @pytest.mark.parametrize("variant", ["new_v8", "upgrade_step_1"])
-def test_snapshot(synthesized, snapshot_json, variant):
-    assert synthesized[variant] == snapshot_json
+def test_snapshot(synthesized, json_snapshot, variant):
+    assert synthesized[variant] == json_snapshot
 
 
 # --- the wiring -----------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ import json
 
 import pytest
 from helpers import POST_OPERATOR, PRE_OPERATOR, run_main, synth_app, to_hcl
-from syrupy.extensions.json import JSONSnapshotExtension
 
 
 @pytest.fixture(scope="module")
@@ -19,11 +18,6 @@ def synthesized(tmp_path_factory):
         "post_operator": POST_OPERATOR,
     }
     return {name: synth_app(values, tmp_path_factory.mktemp(name))["wandb"] for name, values in variants.items()}
-
-
-@pytest.fixture
-def json_snapshot(snapshot):
-    return snapshot.use_extension(JSONSnapshotExtension)
 
 
 @pytest.mark.parametrize("variant", ["pre_operator", "post_operator"])

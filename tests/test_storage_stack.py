@@ -7,7 +7,6 @@ import json
 
 import pytest
 from helpers import GUIDE_SETTINGS, SENTINEL_LICENSE, run_main, synth_app, write_settings
-from syrupy.extensions.json import JSONSnapshotExtension
 
 STACK = "wandb-storage"
 
@@ -57,12 +56,12 @@ def address(stack: dict, resource_type: str) -> str:
 # --- snapshots ---------------------------------------------------------------------------------
 
 
-def test_snapshot_guide_settings(stack, snapshot):
-    assert stack == snapshot(extension_class=JSONSnapshotExtension)
+def test_snapshot_guide_settings(stack, json_snapshot):
+    assert stack == json_snapshot
 
 
-def test_snapshot_custom_settings(custom, snapshot):
-    assert custom == snapshot(extension_class=JSONSnapshotExtension)
+def test_snapshot_custom_settings(custom, json_snapshot):
+    assert custom == json_snapshot
 
 
 def test_synthesized_with_the_other_stacks(synthesized):

@@ -7,7 +7,6 @@ import json
 
 import pytest
 from helpers import GUIDE_SETTINGS, PROJECT_ROOT, SENTINEL_LICENSE, synth_app
-from syrupy.extensions.json import JSONSnapshotExtension
 
 VARIANTS = {
     "default": {},
@@ -25,11 +24,6 @@ def synthesized(tmp_path_factory):
         outdir = tmp_path_factory.mktemp(name)
         out[name] = (outdir, synth_app({**GUIDE_SETTINGS, **overrides}, outdir))
     return out
-
-
-@pytest.fixture
-def json_snapshot(snapshot):
-    return snapshot.use_extension(JSONSnapshotExtension)
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
