@@ -297,6 +297,15 @@ def test_forget_is_shown_not_refused():
     assert "forget" in text.split("Changes by module:")[1].splitlines()[1]  # its column appears
 
 
+def test_a_data_bearing_replacement_created_before_destroyed_is_refused():
+    """create_before_destroy: ["create", "delete"] is a replacement too; the old object goes."""
+    for address, kind in ((AURORA, "aws_rds_cluster"), (BUCKET, "aws_s3_bucket"), (KMS_KEY, "aws_kms_key")):
+        result, text = judged(plan(rc(address, ["create", "delete"], [["name"]], "replace_because_cannot_update")))
+        assert [c.address for c in result.refused] == [address]
+        assert row("REFUSED", "replace (create, then destroy)", address, kind).search(text)
+        assert judged(plan(rc(address, ["create", "delete"])), address)[0].passed
+
+
 def test_a_deposed_object_is_refused_and_marked():
     result, text = judged(plan(rc(AURORA, ["delete"], deposed="a1b2c3d4")))
     assert len(result.refused) == 1
