@@ -18,48 +18,24 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # A license value that must never show up in any output. Not a real license.
 SENTINEL_LICENSE = "test-license-SENTINEL-7f3a9c"
 
+EXAMPLES = PROJECT_ROOT / "examples"
+
+
+def example(name: str, **license_key: str) -> dict[str, Any]:
+    """The settings of examples/<name>.tfvars, plus the stand-in license under the key given
+    (`license_key`: e.g. license=SENTINEL_LICENSE, as the file's comments say the user adds it)."""
+    from settings.tfvars import read_tfvars
+
+    return {**read_tfvars(EXAMPLES / f"{name}.tfvars"), **license_key}
+
+
 # The guide's minimal terraform.tfvars (recommended deployment), with a well-formed zone id.
-GUIDE_SETTINGS: dict[str, Any] = {
-    "namespace": "wandb",
-    "license": SENTINEL_LICENSE,
-    "subdomain": "wandb-aws",
-    "domain_name": "wandb.ml",
-    "zone_id": "Z032246913CW32RVRY0WU",
-    "allowed_inbound_cidr": ["0.0.0.0/0"],
-    "allowed_inbound_ipv6_cidr": ["::/0"],
-    "eks_cluster_version": "1.29",
-}
-
-
-# The guide's pre-operator.tfvars (with a stand-in license) and the release it goes with.
-PRE_OPERATOR: dict[str, Any] = {
-    "namespace": "operator-upgrade",
-    "domain_name": "sandbox-aws.wandb.ml",
-    "zone_id": "Z032246913CW32RVRY0WU",
-    "subdomain": "operator-upgrade",
-    "wandb_license": SENTINEL_LICENSE,
-    "wandb_version": "0.51.2",
-    "wandb_infra_version": "1.16.10",
-}
-# The guide's post-operator.tfvars: the same keys without wandb_version, plus the operator
-# variables, plus the cluster's current version (4.7.2 requires it; the guide's files made
-# the cluster at 1.25).
-POST_OPERATOR: dict[str, Any] = {
-    **{k: v for k, v in PRE_OPERATOR.items() if k != "wandb_version"},
-    "wandb_infra_version": "4.7.2",
-    "size": "small",
-    "enable_dummy_dns": True,
-    "enable_operator_alb": True,
-    "custom_domain_filter": "sandbox-aws.wandb.ml",
-    "eks_cluster_version": "1.25",
-}
+GUIDE_SETTINGS: dict[str, Any] = example("guide", license=SENTINEL_LICENSE)
+# The guide's pre-operator.tfvars (with a stand-in license under its key) and post-operator.tfvars.
+PRE_OPERATOR: dict[str, Any] = example("pre-operator", wandb_license=SENTINEL_LICENSE)
+POST_OPERATOR: dict[str, Any] = example("post-operator", wandb_license=SENTINEL_LICENSE)
 # A new 8.x deployment, as the example settings and the README's quick start have it.
-NEW_V8: dict[str, Any] = {
-    **GUIDE_SETTINGS,
-    "wandb_infra_version": "8.0.0",
-    "eks_cluster_version": "1.35",
-    "kubernetes_legacy_cluster_creator_admin": False,
-}
+NEW_V8: dict[str, Any] = example("new-8x", license=SENTINEL_LICENSE)
 # One settings file per layout of stack `wandb` (release_catalog.layouts.Layout values).
 LAYOUT_SETTINGS: dict[str, dict[str, Any]] = {
     "recommended": GUIDE_SETTINGS,

@@ -1,4 +1,4 @@
-"""Several deployments from one app: a folder of settings files (tests/fixtures/deployments: a
+"""Several deployments from one app: a folder of settings files (examples/deployments: a
 defaults file and two deployments), each deployment with its own stacks and state, everything
 checked before anything is written; the single settings file works exactly as before."""
 
@@ -16,7 +16,7 @@ from terraform_cli import missing_tools, offline_env, skip_or_fail, write_cli_co
 
 from settings import SettingsError, load_app_settings
 
-FIXTURE = PROJECT_ROOT / "tests" / "fixtures" / "deployments"
+FIXTURE = PROJECT_ROOT / "examples" / "deployments"
 DEPLOYMENT = {k: v for k, v in GUIDE_SETTINGS.items() if k != "license"}
 
 
@@ -95,7 +95,7 @@ def test_local_state_is_one_file_per_stack_at_the_project_root(tmp_path):
 
 def test_the_license_is_read_from_the_deployment_file_then_the_defaults(stacks):
     local = stacks["staging--wandb"]["locals"]["license"]
-    own, defaults = "../../../tests/fixtures/deployments/staging.tfvars", "../../../tests/fixtures/deployments/_defaults.tfvars"
+    own, defaults = "../../../examples/deployments/staging.tfvars", "../../../examples/deployments/_defaults.tfvars"
     assert local.index(f'file("{own}")).license') < local.index(f'file("{defaults}")).license') < local.index("var.license")
 
 
