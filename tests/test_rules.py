@@ -627,3 +627,12 @@ def test_an_override_replaces_what_the_helper_recorded():
 def test_policy_json_takes_a_document():
     with pytest.raises(TypeError, match="dict"):
         policy_json([{"Effect": "Allow"}])
+
+
+def test_the_security_docs_rules_table_is_the_rules_own():
+    """docs/security.md's table of rules is generated from ALL_RULES (id, level, description)."""
+    from constructs_lib.rules import ALL_RULES, rules_markdown
+
+    docs = (PROJECT_ROOT / "docs" / "security.md").read_text()
+    assert rules_markdown() in docs
+    assert len(rules_markdown().splitlines()) == len(ALL_RULES) + 2

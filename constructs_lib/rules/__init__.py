@@ -83,3 +83,10 @@ __all__ = [
     "suppress",
     "suppression_reason",
 ]
+
+
+def rules_markdown() -> str:
+    """docs/security.md's table of the rules, generated from ALL_RULES (tests/test_docs.py compares)."""
+    rows = ["| id | level | what must hold |", "| --- | --- | --- |"]
+    rows += [f"| `{rule.id}` | {rule.level.value} | {rule.description} |" for rule in ALL_RULES]
+    return "\n".join(rows) + "\n"

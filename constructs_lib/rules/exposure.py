@@ -39,8 +39,8 @@ class OpenIngress(Rule):
     id = "EXPOSURE-OPEN-INGRESS"
     level = Level.WARNING
     description = (
-        "W&B itself is reachable from the whole internet: allowed_inbound_cidr contains 0.0.0.0/0 or "
-        "allowed_inbound_ipv6_cidr contains ::/0."
+        "W&B itself is reachable from the whole internet: `allowed_inbound_cidr` contains `0.0.0.0/0` or "
+        "`allowed_inbound_ipv6_cidr` contains `::/0`."
     )
 
     SETTINGS = (
@@ -66,8 +66,8 @@ class PublicKubernetesApi(Rule):
     id = "EXPOSURE-PUBLIC-KUBERNETES-API"
     level = Level.WARNING
     description = (
-        "The EKS cluster's Kubernetes API endpoint is public (kubernetes_public_access = true), and open to the "
-        "whole internet when kubernetes_public_access_cidrs contains 0.0.0.0/0 or ::/0."
+        "The EKS cluster's Kubernetes API endpoint is public (`kubernetes_public_access = true`), and open to "
+        "the whole internet when `kubernetes_public_access_cidrs` contains `0.0.0.0/0` or `::/0`."
     )
 
     def check(self, view: StackView) -> Iterable[tuple[str, str]]:
@@ -97,7 +97,7 @@ class PublicKubernetesApi(Rule):
 class DeletionProtectionOff(Rule):
     id = "EXPOSURE-DELETION-PROTECTION-OFF"
     level = Level.WARNING
-    description = "deletion_protection = false: the W&B database can be deleted by a destroy or a replacing change."
+    description = "`deletion_protection = false`: the W&B database can be deleted by a destroy or a replacing change."
 
     def check(self, view: StackView) -> Iterable[tuple[str, str]]:
         for module in _infra_modules(view):

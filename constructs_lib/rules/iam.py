@@ -21,8 +21,11 @@ class NoWildcardResource(Rule):
     id = "IAM-NO-WILDCARD-RESOURCE"
     level = Level.ERROR
     description = (
-        'No Allow statement grants on Resource "*" (or uses NotResource): every grant names the '
-        'resources it is for. KMS key policies, where "*" means the key itself, are exempt.'
+        'No `Allow` statement grants on `Resource "*"` or uses `NotResource`, in identity policies, resource '
+        "policies (bucket, queue, topic, role trust) and `aws_iam_policy_document` data sources: every grant "
+        'names the resources it is for. KMS key policies are exempt: there `"*"` means the key itself. A policy '
+        "the rule cannot read (built neither with `policy_json({...})` nor as JSON, and not a reference to a "
+        "policy document; see [Writing policies](#writing-policies)) is an error too."
     )
 
     def check(self, view: StackView) -> Iterable[tuple[str, str]]:
@@ -56,8 +59,8 @@ class NoPublicPrincipal(Rule):
     id = "IAM-NO-PUBLIC-PRINCIPAL"
     level = Level.ERROR
     description = (
-        'No Allow statement of a resource policy names Principal "*" without a Condition that narrows '
-        "it (e.g. aws:SourceArn); prefer naming the service principal, e.g. s3.amazonaws.com."
+        'No `Allow` statement of a resource policy names `Principal "*"` without a `Condition` that narrows '
+        "it (e.g. `aws:SourceArn`); name the service principal (`s3.amazonaws.com`) instead."
     )
 
     def check(self, view: StackView) -> Iterable[tuple[str, str]]:

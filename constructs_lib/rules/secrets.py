@@ -36,9 +36,12 @@ class NoSecretLiterals(Rule):
     id = "NO-SECRET-LITERALS"
     level = Level.ERROR
     description = (
-        "No module input or provider argument holds a literal that looks like a secret (a license, password, "
-        "token or key by its name; an AWS access key id, a private key or a URL with a password by its value). "
-        "Pass secrets as sensitive Terraform variables instead."
+        "No module input or provider argument holds a literal that looks like a secret: by its name (license, "
+        "password, token, secret, api/access/secret/private key, credentials) or by its value (an AWS access key "
+        "id, a private key, a URL with a password in it). Secrets reach Terraform at deploy time, never as "
+        "literals: the license as `${local.license}`, which Terraform reads from the settings file (else "
+        "`TF_VAR_license`), sensitive. The settings loader refuses such a value in a setting first (exit 2, "
+        "naming the setting), from the same patterns (`release_catalog/secret_patterns.py`)."
     )
 
     def check(self, view: StackView) -> Iterable[tuple[str, str]]:

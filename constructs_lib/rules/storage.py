@@ -26,8 +26,9 @@ class S3BucketEncrypted(Rule):
     id = "S3-ENCRYPTED"
     level = Level.ERROR
     description = (
-        "Every S3 bucket has default server-side encryption configured explicitly: an "
-        "aws_s3_bucket_server_side_encryption_configuration naming the bucket (or the legacy inline block)."
+        "Every `aws_s3_bucket` has default server-side encryption configured explicitly: an "
+        "`aws_s3_bucket_server_side_encryption_configuration` that names it, with an `sse_algorithm` (or the "
+        "legacy inline block)."
     )
 
     def check(self, view: StackView) -> Iterable[tuple[str, str]]:
@@ -55,7 +56,9 @@ class S3BucketPublicAccessBlocked(Rule):
     id = "S3-PUBLIC-ACCESS-BLOCKED"
     level = Level.ERROR
     description = (
-        f"Every S3 bucket has an aws_s3_bucket_public_access_block with all four settings true ({', '.join(PUBLIC_ACCESS_FLAGS)})."
+        "Every S3 bucket has an `aws_s3_bucket_public_access_block` with all four settings `true` ("
+        + ", ".join(f"`{flag}`" for flag in PUBLIC_ACCESS_FLAGS)
+        + ")."
     )
 
     def check(self, view: StackView) -> Iterable[tuple[str, str]]:
@@ -85,7 +88,7 @@ class S3BucketPublicAccessBlocked(Rule):
 class SqsQueueEncrypted(Rule):
     id = "SQS-ENCRYPTED"
     level = Level.ERROR
-    description = "Every SQS queue is encrypted at rest: sqs_managed_sse_enabled = true or a kms_master_key_id."
+    description = "Every `aws_sqs_queue` is encrypted at rest: `sqs_managed_sse_enabled = true` or a `kms_master_key_id`."
 
     def check(self, view: StackView) -> Iterable[tuple[str, str]]:
         for queue in view.resources("aws_sqs_queue"):
