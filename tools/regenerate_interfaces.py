@@ -41,8 +41,10 @@ import hcl2
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import resource_types  # beside this file (tools/ is not a package)
 
-AWS_SOURCE = "wandb/wandb/aws"
-KUBERNETES_SOURCE = "wandb/wandb/kubernetes"
+# The module sources have one home, the release catalog the app reads.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from release_catalog.releases import AWS_MODULE_SOURCE as AWS_SOURCE
+from release_catalog.releases import KUBERNETES_MODULE_SOURCE as KUBERNETES_SOURCE
 
 JSONValue = Any  # what json.loads gives: dict, list, str, int, float, bool or None
 
