@@ -119,6 +119,18 @@ def _alive(pid: int) -> bool:
     return True
 
 
+# The provider lock files: Terraform's own in each stack folder, and the committed copy of each at
+# the project root, `locks/<stack>.terraform.lock.hcl` (`./scripts/plan` records it there, every
+# synth puts it back).
+LOCK_FILE = ".terraform.lock.hcl"
+LOCKS_DIR = "locks"
+
+
+def committed_lock_file(locks: Path, stack: str) -> Path:
+    """Where the committed lock file of `stack` is kept in the folder `locks` (LOCKS_DIR)."""
+    return locks / f"{stack}{LOCK_FILE}"
+
+
 def install_lock_files(stacks: Path, locks: Path) -> list[str]:
     """Puts `locks/<stack>.terraform.lock.hcl` into each stack folder that has one, as its
     `.terraform.lock.hcl`, so `terraform init` (under `cdktf deploy` or `./scripts/plan`)
@@ -127,9 +139,9 @@ def install_lock_files(stacks: Path, locks: Path) -> list[str]:
     if not locks.is_dir() or not stacks.is_dir():
         return installed
     for stack_dir in sorted(stacks.iterdir()):
-        lock = locks / f"{stack_dir.name}.terraform.lock.hcl"
+        lock = committed_lock_file(locks, stack_dir.name)
         if lock.is_file():
-            shutil.copyfile(lock, stack_dir / ".terraform.lock.hcl")
+            shutil.copyfile(lock, stack_dir / LOCK_FILE)
             installed.append(stack_dir.name)
     return installed
 
