@@ -13,8 +13,13 @@ setting that loses data is changed, without explicit consent.
     summary.py        verdict -> the summary a person reads
     saved_plan.py     judging a saved plan (--json) and the judging both commands share
     failure.py        exit statuses
-    workflow.py       synthesis, terraform init/plan/show/apply, the record beside the plan
+    project.py        the cdktf project: cdktf.json, the output folder, synthesis, the stacks, lock files
+    terraform.py      Terraform: its runs, `terraform init` and the key that lets it be skipped
+    record.py         the record beside a saved plan: frozen, typed, a literal verdict, JSON in and out
+    fingerprint.py    the hashes a record keeps: a file's, the settings files' of a run
+    workflow.py       plan STACK and apply STACK, from those parts
     cli.py            the command lines and exit statuses
 
-It imports nothing of the app but `settings.settings_path` (which settings file the app reads).
+It takes from the app only the project root and the settings files of a run (`settings`) and the
+lock-file layout (`output_folder`).
 """

@@ -22,7 +22,6 @@ from typing import TextIO
 
 from plan_review.failure import BAD_INPUT, Failure
 from plan_review.saved_plan import judge_file
-from plan_review.workflow import PROJECT_ROOT, Project, apply_stack, plan_stack
 
 ALLOW_HELP = (
     "consent to the change at ADDRESS that needs it (destroying or replacing a data- or service-bearing resource, a risky "
@@ -67,7 +66,7 @@ def _apply_parser() -> argparse.ArgumentParser:
 def main(
     argv: Sequence[str] | None = None,
     environ: Mapping[str, str] = os.environ,
-    root: Path = PROJECT_ROOT,
+    root: Path | None = None,
     out: TextIO = sys.stdout,
     err: TextIO = sys.stderr,
 ) -> int:
@@ -76,10 +75,9 @@ def main(
     if command is None:
         print("usage: python -m plan_review {plan,apply} ... (./scripts/plan, ./scripts/apply)", file=err)
         return BAD_INPUT
-    project = Project(root=root, environ=environ, out=out, err=err)
     try:
         if command == "apply":
-            return apply_stack(project, _apply_parser().parse_args(args).stack)
+            return _run_stack(command, _apply_parser().parse_args(args).stack, (), False, root, environ, out, err)
         parser = _plan_parser()
         options = parser.parse_args(args)
         if any(not pattern.strip() for pattern in options.allow):
@@ -94,7 +92,7 @@ def main(
             return judge_file(options.json[0], options.allow, out, err)
         if options.stack is None:
             parser.error("give a STACK to plan, or --json FILE")
-        return plan_stack(project, options.stack, options.allow, options.destroy)
+        return _run_stack(command, options.stack, options.allow, options.destroy, root, environ, out, err)
     except Failure as failure:
         if failure.message:
             print(f"error: {failure.message}", file=err)
@@ -105,3 +103,15 @@ def main(
     except KeyboardInterrupt:
         print("interrupted; nothing more was run", file=err)
         return 130
+
+
+def _run_stack(
+    command: str, stack: str, allows: Sequence[str], destroy: bool, root: Path | None, environ: Mapping[str, str], out: TextIO, err: TextIO
+) -> int:
+    """plan or apply STACK in the project at `root` (default: settings.PROJECT_ROOT). Imported
+    here: `--json FILE` judges a file, and loads neither the settings nor the output folder."""
+    from plan_review.workflow import Project, apply_stack, plan_stack
+    from settings import PROJECT_ROOT
+
+    project = Project(root=PROJECT_ROOT if root is None else root, environ=environ, out=out, err=err)
+    return apply_stack(project, stack) if command == "apply" else plan_stack(project, stack, allows, destroy)

@@ -8,7 +8,7 @@ import io
 from pathlib import Path
 
 from output_folder import install_lock_files
-from plan_review.workflow import Project
+from plan_review.project import Project
 
 LOCK = (
     '# This file is maintained automatically by "terraform init".\n'

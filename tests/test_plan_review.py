@@ -33,6 +33,7 @@ from helpers import PROJECT_ROOT
 from plan_review.cli import main
 from plan_review.data_bearing import DATA_BEARING, data_bearing_markdown
 from plan_review.judge import allow_matches, parse_plan, review
+from plan_review.record import PlanRecord
 from plan_review.summary import render
 
 SENTINEL = "plan-review-SENTINEL-secret-4b1d"  # must never be printed
@@ -706,6 +707,32 @@ def test_a_changed_lock_file_forces_init(fake):
     (fake.stack_dir / ".terraform.lock.hcl").write_text("another lock\n")
     assert fake.run("plan", "demo")[0] == 0
     assert [call.split()[0] for call in fake.calls()] == ["init", "plan", "show"]
+
+
+# A record this version did not write, as a change of the record written: None drops the field.
+UNREADABLE_RECORDS = {
+    "not_json": "{not json",
+    "not_an_object": [],
+    "other_format": {"format": 2},
+    "no_plan_hash": {"plan_sha256": None},
+    "allow_not_a_list": {"allow": "*"},
+    "unknown_verdict": {"verdict": "approved"},
+}
+
+
+@pytest.mark.parametrize("change", UNREADABLE_RECORDS.values(), ids=UNREADABLE_RECORDS)
+def test_the_record_reads_back_as_written_and_apply_refuses_one_it_cannot_read(fake, change):
+    assert fake.run("plan", "demo")[0] == 0
+    path = fake.stack_dir / ".plan-review.json"
+    assert PlanRecord.from_json(path.read_text()).to_json() == path.read_text()
+    if isinstance(change, dict):
+        change = {k: v for k, v in {**fake.record(), **change}.items() if v is not None}
+    path.write_text(change if isinstance(change, str) else json.dumps(change))
+    fake.calls()
+    status, _, err = fake.run("apply", "demo")
+    assert status == 3
+    assert err == "error: the last reviewed plan of stack 'demo' cannot be read: run ./scripts/plan demo again; nothing was applied\n"
+    assert fake.calls() == []
 
 
 def test_without_terraform_apply_fails_and_keeps_the_plan(fake):

@@ -23,7 +23,9 @@ ALLOWED = {
     "output_folder": {"output_folder", "settings"},
     "fast_imports": {"fast_imports"},
     # Reviewed plans run Terraform on what main.py synthesized: no stack, construct or binding.
-    "plan_review": {"plan_review", "settings"},
+    # From the app: the project root and the settings files of a run (settings), the lock-file
+    # layout (output_folder).
+    "plan_review": {"plan_review", "settings", "output_folder"},
 }
 
 
@@ -55,9 +57,10 @@ def test_imports_point_one_way():
     assert wrong == []
 
 
-def test_plan_review_takes_only_the_settings_path_from_the_app():
-    """plan_review may ask `settings` which file the app reads (settings_path), nothing else; it
-    imports no cdktf, no construct and no provider binding."""
+def test_plan_review_takes_only_the_project_root_and_the_settings_files_from_settings():
+    """plan_review may ask `settings` for the project root, the files a run's settings come from
+    and the var files the cdktf CLI passes, nothing else; it imports no cdktf, no construct and no
+    provider binding."""
     taken = set()
     for path in sources("plan_review"):
         for node in ast.walk(ast.parse(path.read_text())):
@@ -67,7 +70,7 @@ def test_plan_review_takes_only_the_settings_path_from_the_app():
                 taken |= {alias.name for alias in node.names if alias.name.split(".")[0] == "settings"}
         roots = {name.split(".")[0] for name in _all_import_names(path)}
         assert not {r for r in roots if r in ("cdktf", "constructs", "jsii") or r.startswith("cdktf_cdktf_provider")}, path
-    assert taken == {"settings.settings_path"}
+    assert taken == {"settings.PROJECT_ROOT", "settings.settings_files", "settings.sources.cli_var_files"}
 
 
 def test_the_catalog_and_the_output_folder_import_no_cdktf():
