@@ -709,6 +709,24 @@ def test_a_changed_lock_file_forces_init(fake):
     assert [call.split()[0] for call in fake.calls()] == ["init", "plan", "show"]
 
 
+RECORD_FIELDS = {"format", "stack", "verdict", "destroy", "allow", "refused", "planned_at", "plan_file", "plan_sha256",
+                 "config_sha256", "settings_sha256"}  # fmt: skip
+
+
+def test_the_records_fields_before_and_after_apply(fake):
+    assert fake.run("plan", "demo", "--allow", "aws_nothing.here")[0] == 0
+    record = fake.record()
+    assert set(record) == RECORD_FIELDS
+    assert (record["format"], record["plan_file"], record["allow"], record["refused"]) == (
+        1,
+        "plan-review.tfplan",
+        ["aws_nothing.here"],
+        [],
+    )
+    assert fake.run("apply", "demo")[0] == 0
+    assert fake.record() == {**record, "verdict": "applied", "apply_exit_status": 0}
+
+
 # A record this version did not write, as a change of the record written: None drops the field.
 UNREADABLE_RECORDS = {
     "not_json": "{not json",
