@@ -11,7 +11,8 @@ from pathlib import Path
 
 from settings.deployments import LoadedSettings, load_folder
 from settings.errors import SettingsError, SettingsWarning
-from settings.model import APP_KEYS, Settings, StateSettings, StorageSettings, parse_settings
+from settings.parse import parse_settings
+from settings.schema import APP_KEYS
 from settings.sources import (
     CLI_VAR_FILE_PATTERNS,
     CLI_VAR_FILES,
@@ -25,6 +26,7 @@ from settings.sources import (
     settings_path,
 )
 from settings.tfvars import read_tfvars
+from settings.values import Settings, StateSettings, StorageSettings
 
 # Where `cdktf synth` puts the stacks unless CDKTF_OUTDIR says otherwise (cdktf.json's "output").
 DEFAULT_OUTDIR = PROJECT_ROOT / "cdktf.out"

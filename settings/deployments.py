@@ -25,8 +25,11 @@ from typing import Any
 
 from release_catalog.tags import APP_TAGS
 from settings.errors import SettingsError, SettingsWarning
-from settings.model import ALIASES, STACK_KINDS, Settings, fqdn, parse_settings
+from settings.naming import STACK_KINDS
+from settings.parse import parse_settings
+from settings.schema import ALIASES
 from settings.tfvars import read_tfvars
+from settings.values import Settings, fqdn
 
 DEFAULTS_FILE = "_defaults.tfvars"  # the leading underscore: no deployment can be named so
 TAGS = "default_tags"  # the one map setting that merges with the defaults' key by key

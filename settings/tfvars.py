@@ -16,6 +16,7 @@ from hcl2.transformer import DictTransformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from settings.errors import SettingsError
+from settings.schema import ALIASES, APP_KEYS
 
 
 def read_tfvars(path: Path, display: str | None = None) -> dict[str, Any]:
@@ -190,7 +191,5 @@ def _reject_expressions(display: str, name: str, value: Any) -> None:
 
 
 def _is_secret(name: str) -> bool:
-    from settings.model import ALIASES, APP_KEYS  # model does not import this module
-
     key = APP_KEYS.get(ALIASES.get(name, name))
     return key is not None and key.secret

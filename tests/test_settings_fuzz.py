@@ -36,7 +36,7 @@ from hypothesis import strategies as st
 from release_catalog import layouts
 from release_catalog.releases import STANDARD_SIZES, ModuleRelease, normalize_constraint
 from settings import APP_KEYS, SettingsError, load_settings, parse_settings
-from settings.model import _MODULE_INPUT_CHECKS
+from settings.schema import MODULE_INPUT_CHECKS
 from settings.tftypes import type_error
 
 IN_CI = bool(os.environ.get("CI"))
@@ -327,7 +327,7 @@ FUZZ_RULES = settings(FUZZ, max_examples=int(os.environ.get("WANDB_FUZZ_RULE_EXA
 
 # Settings with a rule of their own: every key of the app's (a type, most a check), the module
 # inputs with a check beyond their type, and a few module inputs with only their type.
-RULED_KEYS = sorted(set(APP_KEYS) | set(_MODULE_INPUT_CHECKS) | {"create_elasticache", "use_internal_queue", "deletion_protection"})
+RULED_KEYS = sorted(set(APP_KEYS) | set(MODULE_INPUT_CHECKS) | {"create_elasticache", "use_internal_queue", "deletion_protection"})
 
 # Valid values to start from, for the settings PLAUSIBLE has none for.
 VALID_SEEDS = {
@@ -415,7 +415,7 @@ def own_rule(release: ModuleRelease, name: str, value: object) -> str | None:
     elif not release.declares(name):
         return f"not declared by {release.label}"
     else:
-        tf_type, check = release.variables[name].type, _MODULE_INPUT_CHECKS.get(name)
+        tf_type, check = release.variables[name].type, MODULE_INPUT_CHECKS.get(name)
     return type_error(value, tf_type) or (check(value) if check is not None else None)
 
 

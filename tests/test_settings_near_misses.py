@@ -19,7 +19,7 @@ from helpers import GUIDE_SETTINGS
 
 from release_catalog import layouts
 from settings import APP_KEYS, Settings, SettingsError, parse_settings
-from settings.model import _MODULE_INPUT_CHECKS, ALIASES
+from settings.schema import ALIASES, MODULE_INPUT_CHECKS
 from settings.tftypes import type_error
 
 FILE = "near-miss.tfvars"
@@ -37,7 +37,7 @@ BASE_FOR: Mapping[str, Mapping[str, Any]] = {
 RECOMMENDED = layouts.INFRA_RELEASES[layouts.DEFAULT_INFRA_VERSION].release
 
 # Every setting whose value has a rule beyond its Terraform type.
-CHECKED_KEYS = frozenset({name for name, key in APP_KEYS.items() if key.check is not None} | set(_MODULE_INPUT_CHECKS))
+CHECKED_KEYS = frozenset({name for name, key in APP_KEYS.items() if key.check is not None} | set(MODULE_INPUT_CHECKS))
 
 LABEL_63, LABEL_64 = "a" * 63, "a" * 64
 DOMAIN_253 = ".".join(["a" * 63, "b" * 63, "c" * 63, "d" * 61])
@@ -351,7 +351,7 @@ def own_rule(name: str, value: Any) -> str | None:
     if name in APP_KEYS:
         tf_type, check = APP_KEYS[name].type, APP_KEYS[name].check
     else:
-        tf_type, check = RECOMMENDED.variables[name].type, _MODULE_INPUT_CHECKS.get(name)
+        tf_type, check = RECOMMENDED.variables[name].type, MODULE_INPUT_CHECKS.get(name)
     return type_error(value, tf_type) or (check(value) if check is not None else None)
 
 
@@ -372,7 +372,7 @@ def test_every_checked_key_has_near_misses_and_a_valid_boundary():
     assert CHECKED_KEYS - set(VALID) == set(), "checked settings without a valid boundary value here"
     assert all(NEAR_MISSES[name] and VALID[name] for name in CHECKED_KEYS)
     # The module-input checks are tried on the recommended release, which must declare them.
-    assert all(RECOMMENDED.declares(name) for name in _MODULE_INPUT_CHECKS)
+    assert all(RECOMMENDED.declares(name) for name in MODULE_INPUT_CHECKS)
 
 
 @pytest.mark.parametrize("name, value, words", NEAR_MISS_CASES)

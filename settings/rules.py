@@ -1,0 +1,202 @@
+"""The cross-field rules: one named function per rule, each taking the parsed settings (`Context`)
+and yielding its problems, a SettingsError (the file is refused) or a SettingsWarning (it may be
+deployed, but should change). `RULES` runs in order; the first error stops the parse, so the
+order decides which problem a file with several is told about first.
+
+A new rule is a function added to RULES where its error should rank, plus its near-miss rows in
+tests/test_settings_near_misses.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from release_catalog import layouts
+from release_catalog.eks_versions import calendar_note
+from release_catalog.layouts import InfraRelease, Layout
+from release_catalog.releases import ModuleRelease, normalize_constraint
+from release_catalog.secret_patterns import SECRET_NAME, secret_kind, strings_in
+from settings import requirements
+from settings.errors import SettingsError, SettingsWarning
+from settings.schema import APP_KEYS, PRE_OPERATOR_ONLY, STATE_BUCKET_OPTIONS
+
+Problem = SettingsError | SettingsWarning
+
+
+@dataclass(frozen=True)
+class Context:
+    """One settings file, typed: what every rule reads."""
+
+    shown: str  # how messages name the file
+    values: Mapping[str, Any]  # the file's keys (aliases resolved), as written
+    infra: InfraRelease
+    typed: Mapping[str, Any]  # every key of APP_KEYS, checked or defaulted
+    module_inputs: Mapping[str, Any]
+    today: date | None
+
+    @property
+    def release(self) -> ModuleRelease:
+        return self.infra.release
+
+    def error(self, name: str | None, message: str) -> SettingsError:
+        return SettingsError(self.shown, name, message)
+
+    def warning(self, name: str | None, message: str) -> SettingsWarning:
+        return SettingsWarning(self.shown, name, message)
+
+
+Rule = Callable[[Context], Iterable[Problem]]
+
+
+def no_secrets(ctx: Context) -> Iterator[Problem]:
+    """No setting but the license holds a secret: every other value is written to cdktf.out in
+    clear text (the same test as the NO-SECRET-LITERALS rule, caught here with the setting named)."""
+    license = ctx.typed["license"]
+    for name, value in ctx.values.items():
+        if name in APP_KEYS and APP_KEYS[name].secret:
+            continue
+        for path, text in strings_in(value, name):
+            if license and license in text:
+                yield ctx.error(name, f"holds the license (at {path}); the license goes only in `license`, which is never synthesized")
+            kind = secret_kind(text)
+            if kind is None and any(SECRET_NAME.search(part) for part in path.split(".")):
+                kind = "a secret, by its name"
+            if kind:
+                yield ctx.error(
+                    name,
+                    f"{path} looks like {kind}; settings other than `license` are written to cdktf.out in clear "
+                    "text, so keep secrets out of the settings file (pass AWS credentials through the environment "
+                    "or a profile)",
+                )
+
+
+def tag_count(ctx: Context) -> Iterator[Problem]:
+    too_many_tags = requirements.tag_count_problem(ctx.typed["default_tags"], ctx.module_inputs)
+    if too_many_tags:
+        yield ctx.error(*too_many_tags)
+
+
+def required_inputs(ctx: Context) -> Iterator[Problem]:
+    """Every input the release requires is given: by the settings, or by the app itself."""
+    by_app = set(APP_KEYS) | {w.name for w in layouts.written_inputs(ctx.infra.layout)}
+    for name in sorted(ctx.release.required_inputs - by_app - set(ctx.values)):
+        advice = layouts.REQUIRED_INPUT_ADVICE.get(name, "add it to the settings file")
+        yield ctx.error(name, f"is required by {ctx.release.label}; {advice}")
+
+
+def no_aws_auth_accounts_on_v8(ctx: Context) -> Iterator[Problem]:
+    if ctx.infra.layout is Layout.V8 and ctx.module_inputs.get("kubernetes_map_accounts"):
+        yield ctx.error(
+            "kubernetes_map_accounts",
+            f"must be empty with {ctx.release.label}: the module rejects a non-empty list (aws-auth account mappings are "
+            "gone with the EKS module v20; grant access with EKS access entries instead)",
+        )
+
+
+def pre_operator_keys_only_there(ctx: Context) -> Iterator[Problem]:
+    if ctx.infra.layout.has_app_module:
+        return
+    for name in PRE_OPERATOR_ONLY:
+        if name in ctx.values:
+            yield ctx.error(
+                name,
+                f'is used only by the pre-operator layout (wandb_infra_version = "1.16.10"); '
+                f"with {ctx.release.label} the W&B version is managed by the operator's release channel, so remove it",
+            )
+
+
+def supported_app_release(ctx: Context) -> Iterator[Problem]:
+    if normalize_constraint(ctx.typed["wandb_app_version"]) not in layouts.APP_RELEASES:
+        yield ctx.error(
+            "wandb_app_version",
+            f"{ctx.typed['wandb_app_version']!r} is not a supported release of wandb/wandb/kubernetes; use one of "
+            + ", ".join(f'"{v}"' for v in layouts.APP_RELEASES),
+        )
+
+
+def eks_version_where_required(ctx: Context) -> Iterator[Problem]:
+    if "eks_cluster_version" in ctx.release.required_inputs and ctx.typed["eks_cluster_version"] is None:
+        hint = ""
+        if ctx.infra.layout is Layout.POST_OPERATOR:
+            hint = (
+                " When migrating from the pre-operator layout, give the cluster's current version "
+                "(`aws eks describe-cluster --name <cluster> --query cluster.version`) so the migration "
+                'does not upgrade the cluster by accident (the guide\'s pre-operator.tf created it at "1.25").'
+            )
+        example = ctx.infra.max_kubernetes or "1.32"
+        yield ctx.error("eks_cluster_version", f'is required by {ctx.release.label}; add e.g. eks_cluster_version = "{example}".{hint}')
+    if "eks_cluster_version" in ctx.values and not ctx.release.declares("eks_cluster_version"):
+        yield ctx.error("eks_cluster_version", f"is not an input of {ctx.release.label}")
+
+
+def state_options_need_a_bucket(ctx: Context) -> Iterator[Problem]:
+    if ctx.typed["state_bucket"] is None:
+        for name in STATE_BUCKET_OPTIONS:
+            if name in ctx.values:
+                yield ctx.error(name, "has no effect without `state_bucket`; the state would stay local: set `state_bucket`, or remove it")
+
+
+def lock_table_deprecated(ctx: Context) -> Iterator[Problem]:
+    if ctx.typed["state_lock_table"] is not None:
+        yield ctx.warning(
+            "state_lock_table",
+            "DynamoDB state locking (the S3 backend's dynamodb_table) is deprecated since Terraform 1.11; remove "
+            "state_lock_table to lock with S3 itself (use_lockfile, the app's default)",
+        )
+
+
+def ephemeral_auth_needs_v8(ctx: Context) -> Iterator[Problem]:
+    auth = layouts.KubernetesAuth(ctx.typed["kubernetes_auth"])
+    if auth is layouts.KubernetesAuth.EPHEMERAL and not ctx.infra.layout.has_ephemeral_cluster_auth:
+        yield ctx.error(
+            "kubernetes_auth",
+            f'"ephemeral" needs the aws provider\'s ephemeral aws_eks_cluster_auth (aws provider 5.84 or later), and '
+            f'{ctx.release.label} requires an older aws provider; use "exec" (needs the AWS CLI where Terraform runs) or '
+            f'"token", or wandb_infra_version = "~> 8.0"',
+        )
+
+
+def eks_version_the_nodes_run(ctx: Context) -> Iterator[Problem]:
+    version = ctx.typed["eks_cluster_version"]
+    if version is None:
+        return
+    problem = layouts.kubernetes_version_problem(ctx.infra, version)
+    if problem:
+        yield ctx.error("eks_cluster_version", problem)
+    # One warning for the setting: AWS's calendar, then W&B's own minimum.
+    note = requirements.with_kubernetes_note(calendar_note(version, ctx.today or date.today()), version)
+    if note:
+        yield ctx.warning("eks_cluster_version", note)
+
+
+def wandb_requirements(ctx: Context) -> Iterator[Problem]:
+    yield from requirements.warnings(ctx.infra, ctx.module_inputs, ctx.shown)
+
+
+RULES: tuple[Rule, ...] = (
+    no_secrets,
+    tag_count,
+    required_inputs,
+    no_aws_auth_accounts_on_v8,
+    pre_operator_keys_only_there,
+    supported_app_release,
+    eks_version_where_required,
+    state_options_need_a_bucket,
+    lock_table_deprecated,
+    ephemeral_auth_needs_v8,
+    eks_version_the_nodes_run,
+    wandb_requirements,
+)
+
+
+def run_rules(ctx: Context, rules: Iterable[Rule] = RULES) -> list[SettingsWarning]:
+    """The warnings of every rule, in order; raises the first error."""
+    warnings: list[SettingsWarning] = []
+    for rule in rules:
+        for problem in rule(ctx):
+            if isinstance(problem, SettingsError):
+                raise problem
+            warnings.append(problem)
+    return warnings
