@@ -54,6 +54,8 @@ def synthesize() -> int:
     except SettingsError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    for note in loaded.notes:
+        print(f"note: {note}", file=sys.stderr)
 
     outdir = outdir_from(os.environ, Path.cwd())
     try:

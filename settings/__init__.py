@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import sys
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
 from settings.deployments import LoadedSettings, load_folder
-from settings.errors import SettingsError, SettingsWarning
+from settings.errors import SettingsError, SettingsNote, SettingsWarning
 from settings.parse import parse_settings
 from settings.schema import APP_KEYS
 from settings.sources import (
@@ -41,10 +40,12 @@ __all__ = [
     "LoadedSettings",
     "Settings",
     "SettingsError",
+    "SettingsNote",
     "SettingsWarning",
     "StateSettings",
     "StorageSettings",
     "deployments_folder",
+    "example_note",
     "load_app_settings",
     "load_settings",
     "parse_settings",
@@ -59,14 +60,8 @@ def load_settings(
     """Reads and validates the settings file (default: `settings_path()`). Raises SettingsError
     naming the file and setting."""
     if path is None:
-        path, is_example = settings_path(environ, root)
+        path, _example = settings_path(environ, root)
         _refuse_a_second_settings_file(path, environ, root)
-        if is_example:
-            print(
-                f"note: no {SETTINGS_FILE} (and {ENV_VAR} is not set): using {EXAMPLE_FILE}. "
-                f"Copy it to {SETTINGS_FILE} and fill in your own values.",
-                file=sys.stderr,
-            )
     # The example's made-up values must never reach a deploy (the stacks refuse to plan).
     is_example = path.resolve() == (root / EXAMPLE_FILE).resolve()
     display = _display(path)
@@ -79,7 +74,8 @@ def load_app_settings(environ: Mapping[str, str] = os.environ, root: Path = PROJ
     together are an error: the app never mixes the two."""
     folder = deployments_folder(environ, root)
     if folder is None:
-        return LoadedSettings((_with_license_warning(load_settings(environ=environ, root=root, today=today), environ),))
+        settings = _with_license_warning(load_settings(environ=environ, root=root, today=today), environ)
+        return LoadedSettings((settings,), example_note(environ, root))
     single = environ.get(ENV_VAR) or ((root / SETTINGS_FILE) if (root / SETTINGS_FILE).exists() else None)
     if single:
         raise SettingsError(
@@ -94,6 +90,16 @@ def load_app_settings(environ: Mapping[str, str] = os.environ, root: Path = PROJ
 
 
 LICENSE_VARIABLE = "TF_VAR_license"
+
+
+def example_note(environ: Mapping[str, str] = os.environ, root: Path = PROJECT_ROOT) -> tuple[SettingsNote, ...]:
+    """The note that the example is read, on a fresh clone (no settings file of one's own)."""
+    if not settings_path(environ, root)[1]:
+        return ()
+    message = (
+        f"no {SETTINGS_FILE} (and {ENV_VAR} is not set): using {EXAMPLE_FILE}. Copy it to {SETTINGS_FILE} and fill in your own values."
+    )
+    return (SettingsNote(message),)
 
 
 def _refuse_a_second_settings_file(path: Path, environ: Mapping[str, str], root: Path) -> None:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from release_catalog.tags import APP_TAGS
-from settings.errors import SettingsError, SettingsWarning
+from settings.errors import SettingsError, SettingsNote, SettingsWarning
 from settings.naming import STACK_KINDS
 from settings.parse import parse_settings
 from settings.schema import ALIASES
@@ -46,6 +46,7 @@ class LoadedSettings:
     settings file), each with its warnings (its own, and those across deployments)."""
 
     deployments: tuple[Settings, ...]
+    notes: tuple[SettingsNote, ...] = ()  # e.g. that the example is read (main.py prints them)
 
     @property
     def warnings(self) -> tuple[SettingsWarning, ...]:

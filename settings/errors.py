@@ -32,3 +32,17 @@ class SettingsWarning:
 
     def __repr__(self) -> str:
         return f"SettingsWarning({str(self)!r})"
+
+
+class SettingsNote:
+    """Where the settings came from, when the user should know (no problem in them): `str()` is
+    the whole line's text."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"SettingsNote({self.message!r})"

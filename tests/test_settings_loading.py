@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import shutil
 
-from helpers import GUIDE_SETTINGS, PROJECT_ROOT, SENTINEL_LICENSE, to_hcl
+from helpers import GUIDE_SETTINGS, PROJECT_ROOT, SENTINEL_LICENSE, run_main, to_hcl
 
 from release_catalog.layouts import Layout
-from settings import load_settings, parse_settings, settings_path
+from settings import load_app_settings, load_settings, parse_settings, settings_path
 
 
 def test_own_settings_file_wins_over_the_example(tmp_path):
@@ -22,8 +22,14 @@ def test_environment_names_another_file(tmp_path):
 
 def test_fresh_clone_falls_back_to_the_example_and_says_so(tmp_path, capsys):
     shutil.copy(PROJECT_ROOT / "terraform.tfvars.example", tmp_path / "terraform.tfvars.example")
-    settings = load_settings(environ={}, root=tmp_path)
-    assert "using terraform.tfvars.example" in capsys.readouterr().err
+    loaded = load_app_settings(environ={}, root=tmp_path)
+    (note,) = loaded.notes  # a diagnostic like the warnings: main.py prints it as "note: ..."
+    assert str(note) == (
+        "no terraform.tfvars (and WANDB_TFVARS is not set): using terraform.tfvars.example. "
+        "Copy it to terraform.tfvars and fill in your own values."
+    )
+    assert capsys.readouterr().err == ""  # the loader itself prints nothing
+    (settings,) = loaded.deployments
     assert settings.namespace == "wandb"
     assert settings.layout is Layout.V8  # the example is a new deployment
     assert settings.from_example
@@ -51,3 +57,20 @@ def test_license_is_kept_out_of_repr():
 
 def test_constraint_spelling_is_normalized():
     assert parse_settings({**GUIDE_SETTINGS, "wandb_infra_version": "~>7.0"}, "t").infra.constraint == "~> 7.0"
+
+
+def test_no_note_for_a_settings_file_of_ones_own(tmp_path):
+    (tmp_path / "terraform.tfvars").write_text(to_hcl(GUIDE_SETTINGS))
+    assert load_app_settings(environ={}, root=tmp_path).notes == ()
+
+
+def test_main_prints_the_note_first(tmp_path):
+    """`python main.py` on a fresh clone prints the note as its first line on stderr, before it
+    looks at the output folder (a file here: it stops there, before any synth)."""
+    (tmp_path / "out").write_text("")
+    result = run_main(None, tmp_path / "out")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines()[0] == (
+        "note: no terraform.tfvars (and WANDB_TFVARS is not set): using terraform.tfvars.example. "
+        "Copy it to terraform.tfvars and fill in your own values."
+    )
