@@ -267,6 +267,8 @@ APP_KEYS: Mapping[str, Key] = MappingProxyType(
                 None,
                 "S3 bucket for W&B files. Unset: `<namespace>-wandb-files-<account id>`.",
                 checks.file_bucket_name,
+                explain="S3 bucket for W&B files (stack `wandb-storage`: see [docs/storage.md](docs/storage.md)). Unset: "
+                "`<namespace>-wandb-files-<account id>`.",
             ),
             Key(
                 "storage_queue_name",

@@ -15,6 +15,18 @@ def test_every_setting_is_documented():
     assert missing == []
 
 
+def test_the_readme_settings_table_is_the_schemas():
+    """README.md's settings table is generated from settings.schema (key, type, default, layouts,
+    what it does): paste `settings_table_markdown()` there after changing a key."""
+    from settings.schema import settings_table_markdown
+
+    table = settings_table_markdown()
+    assert table.startswith("| key | type | default | layouts | what it does |\n")
+    start = README.index("| key | type | default | layouts | what it does |")
+    assert README[start : start + len(table)] == table
+    assert README[start + len(table) : start + len(table) + 1] == "\n"  # the table ends there
+
+
 def test_readme_commands_exist():
     for path in ("scripts/setup", "scripts/test", "scripts/plan", "scripts/apply", ".ci/run", "help", "terraform.tfvars.example"):
         assert (PROJECT_ROOT / path).exists(), path
