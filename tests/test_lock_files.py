@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from output_folder import install_lock_files
+from output_folder import install_lock_files, stage
 from plan_review.project import Project
 
 LOCK = (
@@ -32,6 +32,29 @@ def test_every_synth_puts_the_committed_lock_files_into_the_stack_folders(tmp_pa
     assert (outdir / "stacks" / "wandb-storage" / ".terraform.lock.hcl").read_text() == LOCK
     assert "5.99.0" in (outdir / "stacks" / "staging--wandb" / ".terraform.lock.hcl").read_text()
     assert not (outdir / "stacks" / "wandb" / ".terraform.lock.hcl").exists()
+
+
+def test_a_stale_lock_file_in_the_stack_folder_is_replaced_by_the_committed_one(tmp_path):
+    """As a synth runs: the last run's folder holds Terraform's files and an older lock file; the
+    new folder gets the committed one, the rest of the runs' files move over."""
+    outdir, locks = tmp_path / "cdktf.out", tmp_path / "locks"
+    stacks(outdir, "wandb", "wandb-storage")
+    for name in ("wandb", "wandb-storage"):
+        (outdir / "stacks" / name / ".terraform.lock.hcl").write_text(LOCK.replace("5.100.0", "5.82.0"))
+        (outdir / "stacks" / name / ".terraform").mkdir()
+    locks.mkdir()
+    (locks / "wandb.terraform.lock.hcl").write_text(LOCK)
+    staging = stage(outdir)
+    stacks(staging.folder, "wandb", "wandb-storage")
+    assert staging.commit(locks) == ["wandb"]
+    assert (outdir / "stacks" / "wandb" / ".terraform.lock.hcl").read_text() == LOCK
+    assert (outdir / "stacks" / "wandb" / ".terraform").is_dir()
+    # No committed lock file: the one `terraform init` wrote stays.
+    assert "5.82.0" in (outdir / "stacks" / "wandb-storage" / ".terraform.lock.hcl").read_text()
+    # And without the staging folder, on a folder that already has one:
+    (outdir / "stacks" / "wandb" / ".terraform.lock.hcl").write_text("stale\n")
+    assert install_lock_files(outdir / "stacks", locks) == ["wandb"]
+    assert (outdir / "stacks" / "wandb" / ".terraform.lock.hcl").read_text() == LOCK
 
 
 def test_without_a_locks_folder_nothing_changes(tmp_path):
