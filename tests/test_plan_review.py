@@ -657,19 +657,24 @@ def test_apply_refuses_when_the_synthesized_configuration_changed(fake):
     assert fake.calls() == []
 
 
+def apply_refused(fake: Fake) -> str:
+    """`apply demo` after a plan: refused (exit 3) without a Terraform call; its message."""
+    fake.calls()
+    status, _, err = fake.run("apply", "demo")
+    assert status == 3 and fake.calls() == [], err
+    return err
+
+
+def settings_changed(what: str) -> str:
+    return f"error: the settings changed since the plan of stack 'demo' ({what}): run ./scripts/plan demo again; nothing was applied\n"
+
+
 def test_apply_refuses_when_the_settings_were_edited_while_terraform_planned(fake):
     """The settings are fingerprinted before the synth reads them: an edit during the plan shows."""
     settings = fake.root / "terraform.tfvars"
     assert fake.run("plan", "demo", FAKE_EDIT_WHILE_PLANNING=str(settings))[0] == 0
     assert settings.read_text() == 'namespace = "edited"\n'
-    fake.calls()
-    status, _, err = fake.run("apply", "demo")
-    assert status == 3
-    assert err == (
-        "error: the settings changed since the plan of stack 'demo' (terraform.tfvars changed): "
-        "run ./scripts/plan demo again; nothing was applied\n"
-    )
-    assert fake.calls() == []
+    assert apply_refused(fake) == settings_changed("terraform.tfvars changed")
 
 
 def test_apply_refuses_when_a_var_file_was_removed_after_the_plan(fake):
@@ -677,13 +682,7 @@ def test_apply_refuses_when_a_var_file_was_removed_after_the_plan(fake):
     assert fake.run("plan", "demo")[0] == 0
     fake.calls()
     (fake.root / "extra.auto.tfvars").unlink()
-    status, _, err = fake.run("apply", "demo")
-    assert status == 3
-    assert err == (
-        "error: the settings changed since the plan of stack 'demo' (extra.auto.tfvars is no longer read): "
-        "run ./scripts/plan demo again; nothing was applied\n"
-    )
-    assert fake.calls() == []
+    assert apply_refused(fake) == settings_changed("extra.auto.tfvars is no longer read")
 
 
 def test_a_failed_init_after_a_passing_plan_leaves_nothing_to_apply(fake):
@@ -746,11 +745,10 @@ def test_the_record_reads_back_as_written_and_apply_refuses_one_it_cannot_read(f
     if isinstance(change, dict):
         change = {k: v for k, v in {**fake.record(), **change}.items() if v is not None}
     path.write_text(change if isinstance(change, str) else json.dumps(change))
-    fake.calls()
-    status, _, err = fake.run("apply", "demo")
-    assert status == 3
-    assert err == "error: the last reviewed plan of stack 'demo' cannot be read: run ./scripts/plan demo again; nothing was applied\n"
-    assert fake.calls() == []
+    assert (
+        apply_refused(fake)
+        == "error: the last reviewed plan of stack 'demo' cannot be read: run ./scripts/plan demo again; nothing was applied\n"
+    )
 
 
 def test_without_terraform_apply_fails_and_keeps_the_plan(fake):
