@@ -11,8 +11,11 @@ no traceback, no license echoed) and leave no output behind.
   traceback, and the outdir neither created nor changed.
 - `test_a_value_its_rule_refuses_is_refused_naming_the_setting`: in-process, the loader alone: one
   setting of one layout's guide settings set to a plausible value with a slip in it (or junk); when
-  that setting's own rule (its type, its check, the release declaring it) refuses the value,
-  `parse_settings` refuses the file naming that setting, with the rule's sentence.
+  that setting's own rule refuses the value, `parse_settings` refuses the file naming that setting.
+  The rules are written in this file (OWN_RULE, from the README and AWS's naming rules), not taken
+  from the loader, so a wrong check in the loader cannot pass on both sides.
+- `test_the_rules_at_their_edges`: the same rules at their edges as data, (setting, value,
+  accepted?), checked both ways against the loader and against OWN_RULE.
 
 In CI (CI set) the examples are derandomized, so a run is reproducible; locally each run explores
 new ones (and hypothesis keeps failures in .hypothesis/ to replay them first).
@@ -27,17 +30,17 @@ import json
 import os
 import re
 import string
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from helpers import GUIDE_SETTINGS, SENTINEL_LICENSE, run_main, to_hcl
 from hypothesis import HealthCheck, assume, event, example, given, settings
 from hypothesis import strategies as st
 
 from release_catalog import layouts
-from release_catalog.releases import STANDARD_SIZES, ModuleRelease, normalize_constraint
+from release_catalog.releases import STANDARD_SIZES
 from settings import APP_KEYS, SettingsError, load_settings, parse_settings
-from settings.schema import MODULE_INPUT_CHECKS
-from settings.tftypes import type_error
 
 IN_CI = bool(os.environ.get("CI"))
 EXAMPLE_TEXT = (Path(__file__).resolve().parent.parent / "terraform.tfvars.example").read_text()
@@ -325,9 +328,11 @@ def test_main_py_on_broken_files(tmp_path_factory, content, outdir_exists):
 
 FUZZ_RULES = settings(FUZZ, max_examples=int(os.environ.get("WANDB_FUZZ_RULE_EXAMPLES", 300)))
 
-# Settings with a rule of their own: every key of the app's (a type, most a check), the module
-# inputs with a check beyond their type, and a few module inputs with only their type.
-RULED_KEYS = sorted(set(APP_KEYS) | set(MODULE_INPUT_CHECKS) | {"create_elasticache", "use_internal_queue", "deletion_protection"})
+# Settings with a rule of their own (OWN_RULE below): every key of the app's, and a few module inputs.
+RULED_KEYS = sorted(
+    set(APP_KEYS)
+    | {"kubernetes_public_access_cidrs", "bucket_name", "size", "create_elasticache", "use_internal_queue", "deletion_protection"}
+)
 
 # Valid values to start from, for the settings PLAUSIBLE has none for.
 VALID_SEEDS = {
@@ -401,22 +406,143 @@ def ruled_cases(draw) -> tuple[int, str, object]:
     return draw(st.integers(0, len(BASES) - 1)), name, value
 
 
-def release_of(values: dict) -> ModuleRelease:
-    return layouts.INFRA_RELEASES[normalize_constraint(values.get("wandb_infra_version", layouts.DEFAULT_INFRA_VERSION))].release
+# --- the oracle: each setting's own rule, written here from the README and AWS's naming rules ----
+#
+# Independent of the loader: no table, check or type function of `settings` is used. Each entry
+# says whether a (non-null) value passes its setting's own rule: its type, then its form. A rule
+# the README leaves open is left out of the entry (accepted here), so the property asserts only
+# refusals the README promises.
+
+ASCII = re.ASCII
 
 
-def own_rule(release: ModuleRelease, name: str, value: object) -> str | None:
-    """What the setting's own rule says against `value`: its type, its check, the release declaring
-    it (None: nothing; null is a question of whether the setting may be unset, not of its rule)."""
+def is_str(value: object) -> bool:
+    return isinstance(value, str)
+
+
+def is_bool(value: object) -> bool:
+    return isinstance(value, bool)
+
+
+def is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def matches(pattern: str, flags: int = ASCII) -> Callable[[object], bool]:
+    return lambda value: is_str(value) and re.fullmatch(pattern, value, flags) is not None
+
+
+def list_of(item: Callable[[object], bool], non_empty: bool = False) -> Callable[[object], bool]:
+    return lambda value: isinstance(value, list) and (bool(value) or not non_empty) and all(item(i) for i in value)
+
+
+def dns_label(label: str) -> bool:
+    return re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?", label, ASCII) is not None
+
+
+def cidr_block(version: int | None) -> Callable[[object], bool]:
+    """A CIDR block as AWS takes it: address/length (a decimal length, no netmask, no leading
+    zero), no host bits, of the given IP version (None: either)."""
+
+    def valid(value: object) -> bool:
+        if not is_str(value) or "/" not in value or "%" in value:
+            return False
+        if not re.fullmatch(r"0|[1-9][0-9]{0,2}", value.rpartition("/")[2], ASCII):
+            return False
+        try:
+            network = ipaddress.ip_network(value, strict=True)
+        except ValueError:
+            return False
+        return version is None or network.version == version
+
+    return valid
+
+
+def s3_bucket(value: object) -> bool:
+    """S3's naming rules: 3-63 lowercase letters, digits, dots and hyphens, starting and ending
+    with a letter or digit, no "..", not an IP address, no reserved prefix or suffix."""
+    if not is_str(value) or not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", value, ASCII) or ".." in value:
+        return False
+    if value.startswith(("xn--", "sthree-", "amzn-s3-demo-")) or value.endswith(("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")):
+        return False
+    return re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+", value) is None
+
+
+def web_origin(value: object) -> bool:
+    """scheme://host[:port], one `*` at most, no path; "*" alone is refused."""
+    match = is_str(value) and re.fullmatch(r"(https?)://([a-z0-9*](?:[a-z0-9.*-]*[a-z0-9])?)(?::([0-9]{1,5}))?", value, re.I | ASCII)
+    if not match:
+        return False
+    host, port = match.group(2), match.group(3)
+    return value.count("*") <= 1 and ".." not in host and (port is None or 0 < int(port) < 65536)
+
+
+def tags(value: object) -> bool:
+    return isinstance(value, dict) and all(
+        is_str(v) and 0 < len(k) <= 128 and not k.lower().startswith("aws:") and len(v) <= 256 for k, v in value.items()
+    )
+
+
+def whole_days(value: object) -> bool:
+    return is_number(value) and value == int(value) and value >= 1
+
+
+region = matches(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]")
+text = matches(r".*\S.*", re.S)  # a string that is not blank
+
+OWN_RULE: dict[str, Callable[[object], bool]] = {
+    "namespace": lambda v: matches(r"[a-z](?:[a-z0-9]|-(?!-))*")(v) and not v.endswith("-") and len(v) <= 20,
+    "license": text,
+    "subdomain": lambda v: is_str(v) and all(dns_label(label) for label in v.split(".")),
+    "domain_name": lambda v: is_str(v) and len(v) <= 253 and len(v.split(".")) >= 2 and all(dns_label(x) for x in v.split(".")),
+    "zone_id": matches(r"Z[A-Z0-9]{1,31}"),
+    "allowed_inbound_cidr": list_of(cidr_block(4)),
+    "allowed_inbound_ipv6_cidr": list_of(cidr_block(6)),
+    "kubernetes_public_access_cidrs": list_of(cidr_block(None)),
+    "eks_cluster_version": matches(r"1\.[1-9][0-9]?"),
+    "kubernetes_auth": lambda v: v in ("exec", "ephemeral", "token"),
+    "region": region,
+    "default_tags": tags,
+    # The releases the README lists; `~>7.0` and `~> 7.0` are one constraint.
+    "wandb_infra_version": matches(r"\s*(~>\s*7\.0|7\.18\.2|~>\s*8\.0|8\.0\.0|1\.16\.10|4\.7\.2)\s*", re.ASCII | re.S),
+    "wandb_app_version": is_str,  # which releases: a rule across settings, not the value's own
+    "wandb_version": text,
+    "wandb_image": text,
+    "state_bucket": s3_bucket,
+    "state_key": lambda v: text(v) and not v.startswith("/") and not v.endswith("/"),
+    "state_region": region,
+    "state_lock_table": matches(r"[A-Za-z0-9_.-]{3,255}"),
+    "state_role_arn": matches(r"arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}"),
+    "state_profile": matches(r"[A-Za-z0-9_.@+=,-]{1,128}"),
+    "state_kms_key_id": matches(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key/[A-Za-z0-9-]{1,128}|alias/[A-Za-z0-9/_-]{1,250})"),
+    "storage_bucket_name": lambda v: s3_bucket(v) and "." not in v,
+    "storage_queue_name": lambda v: matches(r"[A-Za-z0-9_-]{1,80}")(v),  # so never ".fifo"
+    "storage_cors_origins": list_of(lambda o: web_origin(o) and o != "*", non_empty=True),
+    "storage_node_role_name": lambda v: matches(r"[A-Za-z0-9_+=,.@-]{1,64}")(v) and not v.startswith("arn:"),
+    "storage_noncurrent_version_days": whole_days,
+    "storage_force_destroy": is_bool,
+    "bucket_name": lambda v: v == "" or s3_bucket(v),
+    "size": lambda v: v in ("small", "medium", "large", "xlarge", "xxlarge"),
+    "create_elasticache": is_bool,
+    "use_internal_queue": is_bool,
+    "deletion_protection": is_bool,
+}
+# Which release each of BASES chooses (the module inputs a release declares are the catalog's).
+BASE_RELEASES = ["~> 7.0", "1.16.10", "4.7.2"]
+MODULE_INPUTS = ("kubernetes_public_access_cidrs", "bucket_name", "size", "create_elasticache", "use_internal_queue", "deletion_protection")
+
+
+assert sorted(OWN_RULE) == RULED_KEYS, "every setting the property draws has its rule written here"
+
+
+def refused_by_own_rule(base: int, name: str, value: object) -> str | None:
+    """Why the setting's own rule refuses `value` ("not declared", "its rule"), or None (nothing;
+    null is a question of whether the setting may be unset, not of its rule)."""
     if value is None:
         return None
-    if name in APP_KEYS:
-        tf_type, check = APP_KEYS[name].type, APP_KEYS[name].check
-    elif not release.declares(name):
-        return f"not declared by {release.label}"
-    else:
-        tf_type, check = release.variables[name].type, MODULE_INPUT_CHECKS.get(name)
-    return type_error(value, tf_type) or (check(value) if check is not None else None)
+    if name in MODULE_INPUTS and not layouts.INFRA_RELEASES[BASE_RELEASES[base]].release.declares(name):
+        return "not declared"
+    return None if OWN_RULE[name](value) else "its rule"
 
 
 @FUZZ_RULES
@@ -432,7 +558,7 @@ def own_rule(release: ModuleRelease, name: str, value: object) -> str | None:
 def test_a_value_its_rule_refuses_is_refused_naming_the_setting(case):
     base, name, value = case
     values = {**BASES[base], name: value}
-    rule = own_rule(release_of(BASES[base]), name, value)
+    rule = refused_by_own_rule(base, name, value)
     try:
         parse_settings(values, "fuzz.tfvars")  # anything but a SettingsError fails the test
         refused = None
@@ -449,7 +575,102 @@ def test_a_value_its_rule_refuses_is_refused_naming_the_setting(case):
         assert f"sets `{name}`" in refused.message, str(refused)
         return
     assert refused.setting == name, str(refused)
-    if not rule.startswith("not declared by"):
-        # The user reads the rule's sentence (for the license, without the value in it).
-        masked = name in APP_KEYS and APP_KEYS[name].secret and refused.message == "the value is not valid"
-        assert rule in refused.message or masked, str(refused)
+
+
+# --- the same rules at their edges, as data: (setting, value, accepted?) ----------------------------
+# On the guide's settings (the recommended layout, 7.x); the state options with a state bucket, the
+# pre-operator settings on the guide's pre-operator file.
+EDGES = [
+    ("namespace", "a" * 20, True),
+    ("namespace", "a" * 21, False),
+    ("namespace", "wandb-", False),
+    ("namespace", "wandb--x", False),
+    ("namespace", "9wandb", False),
+    ("namespace", "Wandb", False),
+    ("license", " ", False),
+    ("subdomain", "wandb-1", True),
+    ("subdomain", "-wandb", False),
+    ("subdomain", "a" * 64, False),
+    ("domain_name", "example.com", True),
+    ("domain_name", "example", False),
+    ("domain_name", "example.com.", False),
+    ("zone_id", "Z032246913CW32RVRY0WU", True),
+    ("zone_id", "Z032246913cw32", False),
+    ("zone_id", "z032246913CW32", False),
+    ("allowed_inbound_cidr", ["10.0.0.0/8"], True),
+    ("allowed_inbound_cidr", ["10.0.0.1/8"], False),
+    ("allowed_inbound_cidr", ["10.0.0.0/08"], False),
+    ("allowed_inbound_cidr", ["10.0.0.0/255.0.0.0"], False),
+    ("allowed_inbound_cidr", ["::/0"], False),
+    ("allowed_inbound_ipv6_cidr", ["2001:db8::/32"], True),
+    ("allowed_inbound_ipv6_cidr", ["10.0.0.0/8"], False),
+    ("eks_cluster_version", "1.32", True),
+    ("eks_cluster_version", "1.32.1", False),
+    ("eks_cluster_version", "v1.32", False),
+    ("kubernetes_auth", "token", True),
+    ("kubernetes_auth", "Token", False),
+    ("region", "us-gov-west-1", True),
+    ("region", "eu-central", False),
+    ("default_tags", {"team": "ml"}, True),
+    ("default_tags", {"aws:team": "ml"}, False),
+    ("default_tags", {"k" * 129: "x"}, False),
+    ("default_tags", {"team": "x" * 257}, False),
+    ("wandb_infra_version", "~>7.0", True),
+    ("wandb_infra_version", "7.18.1", False),
+    ("state_key", "a/b.tfstate", True),
+    ("state_key", "/a/b.tfstate", False),
+    ("state_key", "a/", False),
+    ("state_region", "eu-west-1", True),
+    ("state_region", "Frankfurt", False),
+    ("state_lock_table", "tf.lock_table", True),
+    ("state_lock_table", "tf", False),
+    ("state_role_arn", "arn:aws:iam::123456789012:role/terraform-state", True),
+    ("state_role_arn", "arn:aws:iam::12345678901:role/terraform-state", False),
+    ("state_profile", "team-admin", True),
+    ("state_profile", "team admin", False),
+    ("state_kms_key_id", "arn:aws:kms:eu-central-1:123456789012:alias/tf-state", True),
+    ("state_kms_key_id", "alias/tf-state", False),
+    ("state_bucket", "my.state-bucket", True),
+    ("state_bucket", "my..bucket", False),
+    ("state_bucket", "192.168.1.1", False),
+    ("state_bucket", "xn--bucket", False),
+    ("state_bucket", "ab", False),
+    ("storage_bucket_name", "my-files", True),
+    ("storage_bucket_name", "my.files", False),
+    ("storage_queue_name", "events_1", True),
+    ("storage_queue_name", "events.fifo", False),
+    ("storage_queue_name", "e" * 81, False),
+    ("storage_cors_origins", ["https://*.example.com", "http://localhost:8080"], True),
+    ("storage_cors_origins", [], False),
+    ("storage_cors_origins", ["*"], False),
+    ("storage_cors_origins", ["https://example.com/"], False),
+    ("storage_cors_origins", ["http://localhost:65536"], False),
+    ("storage_node_role_name", "wandb-node-role", True),
+    ("storage_node_role_name", "arn:aws:iam::123456789012:role/x", False),
+    ("storage_noncurrent_version_days", 1, True),
+    ("storage_noncurrent_version_days", 0, False),
+    ("storage_noncurrent_version_days", 1.5, False),
+    ("storage_force_destroy", "true", False),
+    ("bucket_name", "", True),
+    ("bucket_name", "My-Bucket", False),
+    ("size", "xxlarge", True),
+    ("size", "huge", False),
+    ("create_elasticache", "false", False),
+    ("wandb_version", "0.51.2", True),
+    ("wandb_version", "", False),
+    ("wandb_image", " ", False),
+]
+ON_STATE = {"state_bucket": "acme-tf-state"}
+
+
+@pytest.mark.parametrize("name, value, accepted", EDGES, ids=[f"{n}={v!r}"[:60] for n, v, _ in EDGES])
+def test_the_rules_at_their_edges(name, value, accepted):
+    assert OWN_RULE[name](value) is accepted  # the oracle above agrees with the data
+    base = 1 if name in ("wandb_version", "wandb_image") else 0
+    values = {**BASES[base], **(ON_STATE if name.startswith("state_") else {}), name: value}
+    try:
+        parse_settings(values, "edge.tfvars")
+    except SettingsError as err:
+        assert not accepted and err.setting == name, str(err)
+        return
+    assert accepted, f"{name} = {value!r} was accepted"
