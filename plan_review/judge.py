@@ -32,8 +32,6 @@ KINDS: Mapping[tuple[str, ...], str] = {
     ("create",): "create",
     ("read",): "read",
     ("update",): "update",
-    ("delete", "create"): "replace",
-    ("create", "delete"): "replace",
     ("delete",): "delete",
     ("forget",): "forget",  # Terraform 1.7+ `removed` with destroy = false: out of the state, not destroyed
 }
@@ -59,6 +57,15 @@ REASONS = {
 }
 
 
+def kind_of(actions: tuple[str, ...]) -> str:
+    """What an action list does: KINDS, or a replace (a new object while the old one goes), or other."""
+    if actions in KINDS:
+        return KINDS[actions]
+    if "create" in actions and {"delete", "forget"} & set(actions):
+        return "replace"
+    return "other"
+
+
 @dataclass(frozen=True)
 class Change:
     """One entry of `resource_changes`, reduced to what the review reads."""
@@ -68,25 +75,21 @@ class Change:
     mode: str  # "managed" or "data"
     type: str
     actions: tuple[str, ...]
-    action_reason: str | None = None
-    replace_paths: tuple[str, ...] = ()
-    previous_address: str | None = None
-    importing: bool = False
-    deposed: str | None = None
-    risks: tuple[Risk, ...] = ()
+    action_reason: str | None
+    replace_paths: tuple[str, ...]
+    previous_address: str | None
+    importing: bool
+    deposed: str | None
+    risks: tuple[Risk, ...]
 
     @property
     def kind(self) -> str:
-        if self.actions in KINDS:
-            return KINDS[self.actions]
-        if "create" in self.actions and {"delete", "forget"} & set(self.actions):
-            return "replace"
-        return "other"
+        return kind_of(self.actions)
 
     @property
     def resource_class(self) -> tuple[str, str]:
-        """(class, reason) of a managed resource's type (plan_review/data_bearing.py)."""
-        return classify(self.type) if self.mode == "managed" else ("data source", "a data source holds nothing")
+        """(class, reason) of the type (plan_review/data_bearing.py); a data source's is never used."""
+        return classify(self.type)
 
     @property
     def needs_consent(self) -> bool:
@@ -144,7 +147,7 @@ def _check_format_version(version: object) -> None:
     if version is None:
         raise PlanFormatError(f"not a Terraform plan: no format_version {expected}")
     if not isinstance(version, str):
-        raise PlanFormatError(f"not a Terraform plan: format_version is a {_json_kind(version)}, not a string {expected}")
+        raise PlanFormatError(f"not a Terraform plan: format_version is {_json_kind(version)}, not a string {expected}")
     if not re.fullmatch(r"\d{1,9}\.\d{1,9}", version, re.ASCII):
         raise PlanFormatError(f"not a Terraform plan: format_version {printable(version)!r} is not MAJOR.MINOR {expected}")
     if int(version.split(".")[0]) != SUPPORTED_FORMAT_MAJOR:
@@ -152,9 +155,10 @@ def _check_format_version(version: object) -> None:
 
 
 def _json_kind(value: object) -> str:
+    """What a JSON value is, with its article: `a string`, `an object`, `null`, ..."""
     if isinstance(value, bool):
-        return "boolean"
-    return {int: "number", float: "number", list: "list", dict: "object"}.get(type(value), "value")
+        return "a boolean"
+    return {int: "a number", float: "a number", list: "a list", dict: "an object", str: "a string"}.get(type(value), "null")
 
 
 _UNPRINTABLE = frozenset({"Cc", "Cf", "Cs"})  # control, format (bidi overrides, zero-width), lone surrogates
@@ -167,8 +171,8 @@ def _text(entry: Mapping[str, Any], name: str, where: str, required: bool = True
     if value is None and not required:
         return None
     if not isinstance(value, str) or not value:
-        found = "missing" if value is None else f"a {_json_kind(value)}" if not isinstance(value, str) else "empty"
-        raise PlanFormatError(f"malformed plan: {where} has no {name} (a string; found {found})")
+        found = "nothing" if name not in entry else "an empty string" if value == "" else _json_kind(value)
+        raise PlanFormatError(f"malformed plan: {where} has no {name}: expected a non-empty string, found {found}")
     if any(unicodedata.category(c) in _UNPRINTABLE for c in value):
         raise PlanFormatError(f"malformed plan: {where} {name} {printable(value)!r} holds an unprintable character")
     return value
@@ -190,27 +194,27 @@ def _change(entry: object, index: int) -> Change:
     paths = change.get("replace_paths") or []
     if not isinstance(paths, list):
         raise PlanFormatError(f"malformed plan: {where} change.replace_paths is not a list")
-    done = Change(address=address, module="", mode=mode, type=kind, actions=tuple(_action(a, where) for a in actions))
+    action_list = tuple(_action(a, where) for a in actions)
     previous = _text(entry, "previous_address", where, required=False)
     return Change(
         address=address,
         module=_text(entry, "module_address", where, required=False) or "",
         mode=mode,
         type=kind,
-        actions=done.actions,
+        actions=action_list,
         action_reason=_text(entry, "action_reason", where, required=False),
         replace_paths=tuple(_path_text(p, where) for p in paths if p != []),
         previous_address=previous if previous != address else None,
         importing=isinstance(change.get("importing"), dict),
         deposed=_text(entry, "deposed", where, required=False),
-        risks=risks(kind, change) if mode == "managed" and done.kind in KEEPS_OLD else (),
+        risks=risks(kind, change) if mode == "managed" and kind_of(action_list) in KEEPS_OLD else (),
     )
 
 
 def _action(action: object, where: str) -> str:
     if not isinstance(action, str) or not re.fullmatch(r"[a-z-]{1,20}", action, re.ASCII):
-        shown = printable(action) if isinstance(action, str) else f"a {_json_kind(action)}"
-        raise PlanFormatError(f"malformed plan: {where} has an action that is not one: {shown!r}")
+        shown = repr(printable(action)) if isinstance(action, str) else _json_kind(action)
+        raise PlanFormatError(f"malformed plan: {where} has an action that is not one: {shown}")
     return action
 
 
@@ -221,13 +225,13 @@ def _path_text(steps: object, where: str) -> str:
     """A replace path as Terraform writes attribute paths: `bucket`, `tags["Name"]`, `rule[0].id`.
     Path steps are attribute names, map keys and list indexes, never values."""
     if not isinstance(steps, list):
-        raise PlanFormatError(f"malformed plan: {where} change.replace_paths holds a {_json_kind(steps)}, not a path")
+        raise PlanFormatError(f"malformed plan: {where} change.replace_paths holds {_json_kind(steps)}, not a path")
     text = ""
     for step in steps:
         if isinstance(step, bool) or not isinstance(step, int | str):
             text += "[?]"
         elif isinstance(step, int):
-            text += f"[{step}]" if -(10**9) < step < 10**9 else "[?]"
+            text += f"[{step}]" if 0 <= step < 10**9 else "[?]"
         elif _NAME.fullmatch(step):
             text += f".{step}" if text else step
         else:

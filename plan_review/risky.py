@@ -11,7 +11,6 @@ these paths. A value unknown until apply counts as risky. A value marked sensiti
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -42,8 +41,8 @@ class Risk:
 
 
 def _number(value: object) -> int | float | None:
-    """A JSON number (an int of any size, a float), else None; NaN is no number."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or (isinstance(value, float) and math.isnan(value)):
+    """A JSON number (an int of any size, a float), else None (reading.py refuses NaN and Infinity)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return value
 
@@ -186,16 +185,13 @@ def _marked(marks: object, path: Sequence[Step]) -> bool:
         if marks is True:
             return True
         marks = _at(marks, (step,))
-    return _any_true(marks)
-
-
-def _any_true(marks: object, depth: int = 0) -> bool:
-    if marks is True:
-        return True
-    if depth > 8:  # the risky paths are short; deeper marks are not on them
-        return False
-    children = marks.values() if isinstance(marks, dict) else marks if isinstance(marks, list) else ()
-    return any(_any_true(child, depth + 1) for child in children)
+    below = [marks]
+    while below:  # a walk, not a recursion: any depth
+        mark = below.pop()
+        if mark is True:
+            return True
+        below += mark.values() if isinstance(mark, dict) else mark if isinstance(mark, list) else []
+    return False
 
 
 def _rules(value: object, block: str, rest: Path) -> dict[str, int | float]:
@@ -206,39 +202,33 @@ def _rules(value: object, block: str, rest: Path) -> dict[str, int | float]:
     for position, rule in enumerate(rules if isinstance(rules, list) else ()):
         enabled = _at(rule, ("status",)) == "Enabled" or _at(rule, ("enabled",)) is True
         days = _number(_at(rule, rest))
-        if days is None and rest[-1] == "days" and _at(rule, (*rest[:-1], "date")) not in (None, ""):
+        if days is None and _at(rule, (*rest[:-1], "date")) not in (None, ""):
             days = 0
         if enabled and days is not None:
             rule_id = _at(rule, ("id",))
-            found[rule_id if isinstance(rule_id, str) and rule_id else f"#{position}"] = days
+            found[rule_id if isinstance(rule_id, str) else f"#{position}"] = days
     return found
 
 
 def _shown(value: object) -> str:
     """A value the table reads, for the summary: short, one line, printable."""
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
+    if value is None or isinstance(value, bool):
         return str(value).lower()
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, int):
-        return str(value) if -(10**15) < value < 10**15 else "(a huge number)"
+    if isinstance(value, int | float):
+        return str(value) if len(str(value)) <= 20 else "(a huge number)"
     text = "".join(c if c.isprintable() else "?" for c in str(value)[:40])
     return f'"{text}"'
 
 
 def _rules_unknown(marks: object, block: str, rest: Path) -> bool:
-    """Whether the rules, or in one of them its id, its switch or the field at `rest`, are unknown."""
+    """Whether the rules are unknown, or in one of them its id, its switch or anything of the
+    expiration block that holds the field at `rest` (days, date)."""
     rules = _at(marks, (block,))
     if rules is True:
         return True
-    for rule in rules if isinstance(rules, list) else ():
-        if rule is True or any(_marked(rule, path) for path in (("id",), ("status",), ("enabled",), rest)):
-            return True
-        if rest[-1] == "days" and _marked(rule, (*rest[:-1], "date")):
-            return True
-    return False
+    # A rule's id, its switch, or anything of its expiration block (days, date).
+    paths = (("id",), ("status",), ("enabled",), rest[:-1])
+    return any(_marked(rule, path) for rule in (rules if isinstance(rules, list) else []) for path in paths)
 
 
 def risks(kind: str, change: Mapping[str, Any]) -> tuple[Risk, ...]:
