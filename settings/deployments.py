@@ -28,11 +28,11 @@ from settings.errors import SettingsError, SettingsNote, SettingsWarning
 from settings.naming import STACK_KINDS
 from settings.parse import parse_settings
 from settings.schema import ALIASES
+from settings.sources import TAGS, merge_deployment
 from settings.tfvars import read_tfvars
 from settings.values import Settings, fqdn
 
 DEFAULTS_FILE = "_defaults.tfvars"  # the leading underscore: no deployment can be named so
-TAGS = "default_tags"  # the one map setting that merges with the defaults' key by key
 
 # Stack ids are `<deployment>--wandb` and `<deployment>--wandb-storage`: a name never holds "--",
 # so the shell pattern '<deployment>--*' selects one deployment's stacks and no other's.
@@ -137,25 +137,19 @@ def _parse_deployment(
     display: Any,
     today: date | None,
 ) -> Settings:
-    # The deployment's own keys override the defaults' key by key; an alias counts as its key.
-    own_names = {ALIASES.get(k, k) for k in own}
-    merged = {k: v for k, v in defaults.items() if ALIASES.get(k, k) not in own_names} | dict(own)
-    tags_merged = defaults_path is not None and all(isinstance(f.get(TAGS), dict) for f in (own, defaults))
-    if tags_merged:
-        # `default_tags` merges tag by tag: the deployment's tags over the shared ones.
-        merged[TAGS] = {**defaults[TAGS], **own[TAGS]}
+    raw = merge_deployment(path, own, defaults_path, defaults)
     try:
-        settings = parse_settings(merged, path, display=display(path), today=today, deployment=name, defaults_source=defaults_path)
+        settings = parse_settings(raw.values, path, display=display(path), today=today, deployment=name, defaults_source=defaults_path)
     except SettingsError as err:
-        if defaults_path is not None and err.setting is not None and err.setting not in own and err.setting in defaults:
+        if defaults_path is not None and err.setting is not None and raw.origin(err.setting) == defaults_path:
             # The value came from the defaults file: name that file (and the deployment it broke).
             raise SettingsError(display(defaults_path), err.setting, f"{err.message} (for deployment {name!r})") from None
-        if tags_merged and err.setting == TAGS and defaults_path is not None:
+        if raw.tags_merged and err.setting == TAGS and defaults_path is not None:
             raise SettingsError(
                 f"{display(path)} (with {display(defaults_path)})", TAGS, f"{err.message} (the two files' tags merged)"
             ) from None
         raise
-    if tags_merged and defaults_path is not None:
+    if raw.tags_merged and defaults_path is not None:
         on_resources = {**APP_TAGS, **settings.default_tags}
         shown_tags = ", ".join(f"{k} = {json.dumps(v)}" for k, v in sorted(on_resources.items()))
         note = SettingsWarning(

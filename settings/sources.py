@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from settings.schema import ALIASES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SETTINGS_FILE = "terraform.tfvars"
@@ -69,3 +73,38 @@ def settings_files(environ: Mapping[str, str] = os.environ, root: Path = PROJECT
         files += sorted(folder.glob("*.tfvars"))
     files += cli_var_files(root)
     return list(dict.fromkeys(path.absolute() for path in files))
+
+
+TAGS = "default_tags"  # the one map setting that merges with the defaults' key by key
+
+
+@dataclass(frozen=True)
+class MergedSettings:
+    """A deployment's settings as one raw value: its own file's keys over the defaults file's, key
+    by key (an alias counts as its key), `default_tags` merged tag by tag; and where each value
+    came from (`origin`)."""
+
+    values: Mapping[str, Any]
+    own: Path
+    defaults: Path | None  # None: no defaults file, or an empty one
+    own_keys: frozenset[str]  # as written in the deployment's file
+    defaults_keys: frozenset[str]  # as written in the defaults file
+    tags_merged: bool  # both files set `default_tags`
+
+    def origin(self, name: str) -> Path:
+        """The file the value of setting `name` came from: the defaults file for a key only it
+        writes, else the deployment's own."""
+        if self.defaults is not None and name not in self.own_keys and name in self.defaults_keys:
+            return self.defaults
+        return self.own
+
+
+def merge_deployment(own_path: Path, own: Mapping[str, Any], defaults_path: Path | None, defaults: Mapping[str, Any]) -> MergedSettings:
+    """One deployment's file over its folder's defaults file (`defaults_path` None: none)."""
+    own_names = {ALIASES.get(k, k) for k in own}
+    merged = {k: v for k, v in defaults.items() if ALIASES.get(k, k) not in own_names} | dict(own)
+    tags_merged = defaults_path is not None and all(isinstance(f.get(TAGS), dict) for f in (own, defaults))
+    if tags_merged:
+        # `default_tags` merges tag by tag: the deployment's tags over the shared ones.
+        merged[TAGS] = {**defaults[TAGS], **own[TAGS]}
+    return MergedSettings(merged, own_path, defaults_path, frozenset(own), frozenset(defaults), tags_merged)

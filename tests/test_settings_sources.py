@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from settings import settings_files, settings_path
+from settings.sources import merge_deployment
 
 
 def _touch(path: Path) -> Path:
@@ -34,3 +35,29 @@ def test_relative_names_in_the_environment_are_taken_from_the_root(tmp_path: Pat
     folder_file = _touch(tmp_path / "elsewhere" / "eu.tfvars")
     environ = {"WANDB_TFVARS": "conf/prod.tfvars", "WANDB_DEPLOYMENTS": "elsewhere"}
     assert settings_files(environ, tmp_path) == [named, folder_file]
+
+
+def test_a_deployment_over_its_defaults_one_raw_value_with_each_values_origin(tmp_path: Path) -> None:
+    own, defaults = tmp_path / "prod.tfvars", tmp_path / "_defaults.tfvars"
+    raw = merge_deployment(
+        own,
+        {"namespace": "prod", "wandb_license": "L2", "default_tags": {"team": "ml"}},
+        defaults,
+        {"namespace": "shared", "license": "L1", "region": "eu-west-1", "default_tags": {"team": "x", "cost": "1"}},
+    )
+    # The deployment's keys win key by key (an alias counts as its key); the tags merge tag by tag.
+    assert dict(raw.values) == {
+        "region": "eu-west-1",
+        "namespace": "prod",
+        "wandb_license": "L2",
+        "default_tags": {"team": "ml", "cost": "1"},
+    }
+    assert raw.tags_merged
+    assert (raw.origin("region"), raw.origin("namespace"), raw.origin("wandb_license")) == (defaults, own, own)
+
+
+def test_without_defaults_every_value_is_the_deployments_own(tmp_path: Path) -> None:
+    own = tmp_path / "prod.tfvars"
+    raw = merge_deployment(own, {"namespace": "prod", "default_tags": {"a": "b"}}, None, {})
+    assert dict(raw.values) == {"namespace": "prod", "default_tags": {"a": "b"}}
+    assert not raw.tags_merged and raw.origin("namespace") == own and raw.origin("region") == own
