@@ -42,29 +42,28 @@ def test_longer_names_and_a_trailing_hyphen_are_refused(tmp_path, name):
     assert "lowercase letters, digits and single hyphens" in caught.value.message
 
 
+def refused_state_keys(tmp_path: Path, alpha_key: str, beta_key: str) -> SettingsError:
+    """Two deployments in one state bucket, with these state keys: the error."""
+    files = {
+        "alpha.tfvars": {"namespace": "wandb-alpha", "subdomain": "alpha", "state_key": alpha_key},
+        "beta.tfvars": {"namespace": "wandb-beta", "subdomain": "beta", "state_key": beta_key},
+    }
+    with pytest.raises(SettingsError) as caught:
+        load(tmp_path, files, {**DEPLOYMENT, "state_bucket": "acme-tf-state"})
+    return caught.value
+
+
 def test_two_deployments_whose_storage_stacks_share_a_state_object_are_refused(tmp_path):
     """The `wandb` stacks' keys differ, but both storage stacks keep theirs beside them, as
     wandb/shared/wandb-storage.tfstate."""
-    defaults = {**DEPLOYMENT, "state_bucket": "acme-tf-state"}
-    files = {
-        "alpha.tfvars": {"namespace": "wandb-alpha", "subdomain": "alpha", "state_key": "wandb/shared/alpha.tfstate"},
-        "beta.tfvars": {"namespace": "wandb-beta", "subdomain": "beta", "state_key": "wandb/shared/beta.tfstate"},
-    }
-    with pytest.raises(SettingsError) as caught:
-        load(tmp_path, files, defaults)
-    assert caught.value.setting == "state_key" and caught.value.file.endswith("beta.tfvars")
-    assert "s3://acme-tf-state/wandb/shared/wandb-storage.tfstate would hold the state of both" in caught.value.message
+    err = refused_state_keys(tmp_path, "wandb/shared/alpha.tfstate", "wandb/shared/beta.tfstate")
+    assert err.setting == "state_key" and err.file.endswith("beta.tfvars")
+    assert "s3://acme-tf-state/wandb/shared/wandb-storage.tfstate would hold the state of both" in err.message
 
 
 def test_a_wandb_stack_on_the_other_deployments_storage_state_is_refused(tmp_path):
-    defaults = {**DEPLOYMENT, "state_bucket": "acme-tf-state"}
-    files = {
-        "alpha.tfvars": {"namespace": "wandb-alpha", "subdomain": "alpha", "state_key": "wandb/a/terraform.tfstate"},
-        "beta.tfvars": {"namespace": "wandb-beta", "subdomain": "beta", "state_key": "wandb/a/wandb-storage.tfstate"},
-    }
-    with pytest.raises(SettingsError) as caught:
-        load(tmp_path, files, defaults)
-    assert "s3://acme-tf-state/wandb/a/wandb-storage.tfstate would hold the state of both" in caught.value.message
+    err = refused_state_keys(tmp_path, "wandb/a/terraform.tfstate", "wandb/a/wandb-storage.tfstate")
+    assert "s3://acme-tf-state/wandb/a/wandb-storage.tfstate would hold the state of both" in err.message
 
 
 def test_separate_folders_in_one_bucket_are_fine(tmp_path):
