@@ -32,8 +32,8 @@ try:
 
     fast_imports.install()
 
-    from output_folder import OutputFolderError, Staging, outdir_from, stage
-    from settings import LoadedSettings, SettingsError, load_app_settings
+    from output_folder import LOCKS_DIR, OutputFolderError, Staging, outdir_from, stage
+    from settings import PROJECT_ROOT, LoadedSettings, SettingsError, load_app_settings
 except KeyboardInterrupt:
     exit_interrupted("nothing was written")
 
@@ -91,15 +91,11 @@ def build_and_write(loaded: LoadedSettings, staging: Staging) -> int:
         return 1
     app.synth()
     try:
-        staging.commit(PROJECT_LOCKS)
+        staging.commit(PROJECT_ROOT / LOCKS_DIR)
     except OutputFolderError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     return 0
-
-
-# Committed provider lock files, one per stack (`./scripts/plan` records them there).
-PROJECT_LOCKS = Path(__file__).resolve().parent / "locks"
 
 
 def rules_pass(app: App) -> bool:

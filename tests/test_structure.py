@@ -1,7 +1,8 @@
 """The structure the README shows: the imports point one way (main -> stacks -> constructs_lib ->
-release_catalog, and settings -> release_catalog; plan_review beside them, taking from the app only
-settings.settings_path), the constructs and the catalog read no environment and name no stack,
-and the README's table of inputs the app always writes is the catalog's own."""
+release_catalog, and settings -> release_catalog; output_folder beside main; plan_review beside
+them, taking from the app only the project root, the settings files and the lock-file layout), the
+constructs and the catalog read no environment and name no stack, and the README's table of inputs
+the app always writes is the catalog's own."""
 
 from __future__ import annotations
 
