@@ -1,4 +1,19 @@
-"""Deployment settings: where the settings file is, how it is read, what it may say."""
+"""Deployment settings: where the settings file is, how it is read, what it may say.
+
+The pipeline, one module a step:
+
+    sources.py      which files a run reads (settings_files), a deployment over its defaults
+    tfvars.py       a file's `name = value` lines, as Terraform reads them
+    schema.py       the keys, their aliases, the module-input checks, the README's settings table
+    fields.py       the release chosen, every key known to it, each value typed and checked
+    rules.py        the cross-field rules (RULES, in order), each yielding errors or warnings
+    values.py       the value classes (Settings, StateSettings, StorageSettings)
+    naming.py       the stacks of a deployment, their ids and state keys
+    parse.py        parse_settings: the steps above, in order
+    deployments.py  a deployments folder, and its deployments checked against each other
+
+This module loads a run's settings (load_app_settings) with the diagnostics main.py prints.
+"""
 
 from __future__ import annotations
 
