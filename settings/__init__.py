@@ -28,13 +28,12 @@ from settings.errors import SettingsError, SettingsNote, SettingsWarning
 from settings.parse import parse_settings
 from settings.schema import APP_KEYS
 from settings.sources import (
-    CLI_VAR_FILE_PATTERNS,
-    CLI_VAR_FILES,
     DEPLOYMENTS_ENV,
     ENV_VAR,
     EXAMPLE_FILE,
     PROJECT_ROOT,
     SETTINGS_FILE,
+    cli_var_files,
     deployments_folder,
     settings_files,
     settings_path,
@@ -124,10 +123,9 @@ def _refuse_a_second_settings_file(path: Path, environ: Mapping[str, str], root:
     or an identical copy, is fine."""
     if not environ.get(ENV_VAR) or not path.is_file():
         return  # a missing file: read_tfvars names it
-    passed = [root / name for name in CLI_VAR_FILES] + sorted(p for pattern in CLI_VAR_FILE_PATTERNS for p in root.glob(pattern))
-    for other in passed:
+    for other in cli_var_files(root):
         try:
-            if not other.is_file() or path.samefile(other) or path.read_bytes() == other.read_bytes():
+            if path.samefile(other) or path.read_bytes() == other.read_bytes():
                 continue
         except OSError:
             return  # unreadable: read_tfvars names it

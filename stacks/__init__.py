@@ -10,7 +10,7 @@ from cdktf import Annotations, App
 
 from constructs_lib.rules import apply_rules
 from settings import DEFAULT_OUTDIR, Settings
-from settings.model import stack_id
+from settings.naming import stack_id
 from stacks import storage_stack, wandb_stack
 
 

@@ -17,7 +17,8 @@ from release_catalog import constraints, layouts
 from release_catalog.layouts import LICENSE, FromSetting
 from release_catalog.releases import ModuleRelease
 from settings import PROJECT_ROOT, Settings
-from settings.model import ALIASES, stack_id
+from settings.naming import stack_id
+from settings.schema import ALIASES
 
 
 def working_dir(outdir: Path, stack: str) -> Path:
@@ -54,7 +55,7 @@ def aws_provider_props(settings: Settings) -> AwsProviderProps:
 def state_backend(settings: Settings, stack_kind: str, stack_dir: Path) -> LocalState | S3State:
     """Local: `terraform.<stack id>.tfstate` at the project root, outside cdktf.out, so deleting
     cdktf.out never loses state. Remote: `state_key` for stack `wandb`, `<kind>.tfstate` beside
-    it for the others (settings.model.StateSettings.key_for)."""
+    it for the others (settings.values.StateSettings.key_for)."""
     state = settings.state
     if state.bucket is None:
         return LocalState(path=path_from(stack_dir, PROJECT_ROOT / f"terraform.{stack_id(stack_kind, settings.deployment)}.tfstate"))

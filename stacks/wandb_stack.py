@@ -29,7 +29,7 @@ from constructs_lib.settings_file import SettingsFile
 from constructs_lib.terraform_block import configure_state, pin_versions
 from constructs_lib.wandb_module import WandbInfra, WandbModule, WandbModuleProps
 from settings import DEFAULT_OUTDIR, Settings
-from settings.model import MAIN_STACK_KIND
+from settings.naming import MAIN_STACK_KIND
 from stacks import from_settings as props
 
 KIND = MAIN_STACK_KIND

@@ -160,6 +160,15 @@ def test_python_main_refuses_it_with_exit_2_and_writes_nothing(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_a_hidden_auto_tfvars_is_not_one_of_them(tmp_path):
+    """The CLI's glob leaves hidden files out (an editor's `.team.auto.tfvars`): the app does too,
+    with the same list (settings.sources.cli_var_files)."""
+    named = tmp_path / "prod.tfvars"
+    named.write_text(to_hcl(GUIDE_SETTINGS))
+    (tmp_path / ".team.auto.tfvars").write_text('region = "us-west-2"\n')
+    assert load_app_settings(environ={"WANDB_TFVARS": str(named)}, root=tmp_path).deployments[0].namespace == "wandb"
+
+
 @pytest.mark.parametrize("passed", ["terraform.tfvars.json", "team.auto.tfvars", "x.auto.tfvars.json"])
 def test_the_clis_other_var_files_count_too(tmp_path, passed):
     """The cdktf CLI also passes terraform.tfvars.json and every *.auto.tfvars(.json) of the folder."""

@@ -1,5 +1,5 @@
 """Near misses: for every setting with a rule beyond its type (the `check` of an APP_KEYS entry, the
-module-input checks in settings/model.py), values just outside the rule must be refused with a
+module-input checks in settings/schema.py), values just outside the rule must be refused with a
 SettingsError naming the setting, and values just inside it must be accepted and arrive in the
 Settings unchanged. A weakened check (a 1.5-day lifecycle let through as 1, a namespace of 21
 characters, a CIDR with host bits) fails here. In-process (`parse_settings`): each case takes a

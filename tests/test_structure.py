@@ -112,7 +112,7 @@ def test_readme_table_of_always_written_inputs_is_the_catalogs():
 
 
 def test_the_stack_kinds_settings_knows_are_the_stacks_built():
-    from settings.model import STACK_KINDS
+    from settings.naming import STACK_KINDS
     from stacks import storage_stack, wandb_stack
 
     assert (wandb_stack.KIND, storage_stack.KIND) == STACK_KINDS
