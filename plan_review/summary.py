@@ -79,7 +79,7 @@ def _details(change: Change, allowed_by: str | None) -> list[str]:
 
 def _destroyed_lines(changes: Sequence[Change]) -> list[str]:
     """Every managed resource destroyed or replaced, whatever its class, grouped by module."""
-    gone = [c for c in changes if c.mode == "managed" and (c.kind in ("delete", "replace") or "delete" in c.actions)]
+    gone = [c for c in changes if c.mode == "managed" and (c.kind == "replace" or "delete" in c.actions)]
     if not gone:
         return []
     groups: dict[str, list[Change]] = {}

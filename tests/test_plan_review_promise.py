@@ -861,3 +861,31 @@ def test_printable_marks_only_what_it_cut():
 
     assert printable("x" * 60) == "x" * 60 and printable("x" * 61) == "x" * 60 + "..."
     assert printable("a\x00b\u202e") == "a?b?"
+
+
+def test_destroyed_or_replaced_holds_every_kind_of_going_and_nothing_else():
+    document = plan(
+        rc("aws_iam_role.a", ["create", "forget"]),
+        rc("aws_iam_role.b", ["delete", "forget"]),
+        rc("aws_iam_role.c", ["update"]),
+        rc("aws_iam_role.d", ["forget"]),
+        rc("aws_iam_role.e", ["no-op"]),
+        rc("data.aws_iam_role.f", ["delete"], mode="data"),
+    )
+    _, text = judged(document)
+    assert text.split("Destroyed or replaced (2):\n")[1].split("\n\n")[0] == (
+        "  (root)  (1 delete+forget, 1 replace)\n    replace  aws_iam_role.a\n    delete+forget aws_iam_role.b"
+    )
+
+
+def test_the_judged_list_shows_ok_after_allowed_and_no_unchanged_resource():
+    document = plan(rc(BUCKET, ["update"], replace_paths=[]), rc(AURORA, ["no-op"]), rc(CLUSTER, ["delete"]))
+    _, text = judged(document, CLUSTER)
+    lines = text.split("allowed):\n")[1].split("\n\n")[0].splitlines()
+    assert [line.split()[0] for line in lines if not line.startswith("           ")] == ["allowed", "ok"]
+    assert AURORA not in text.split("Changes by module:")[0]
+
+
+def test_plural_from_two_and_every_forcing_path():
+    _, text = judged(plan(rc(AURORA, ["delete", "create"], [["a"], ["b"]]), rc(BUCKET, ["delete"])))
+    assert "REFUSED: 2 data-bearing resources would be" in text and "forced by: a, b\n" in text
