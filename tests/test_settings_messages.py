@@ -131,6 +131,9 @@ TFVARS_CASES: dict[str, str] = {
     "indented heredoc": 'a = <<-EOT\n  "\n  EOT\nb = "y\n',
     "unclosed heredoc": 'a = <<EOT\n"\n',
     "no final newline": 'a = "x"',
+    "comment, then an unclosed string": 'a = 1 # c\nb = "y\n',
+    "heredoc, a line that starts with its marker": 'a = <<EOT\nEOTX "\nEOT\nb = "y\n',
+    "heredoc closed with trailing blanks": 'a = <<EOT\n"\nEOT \t\nb = "y\n',
 }
 
 
@@ -170,6 +173,21 @@ def test_line_of_a_node():
     assert _line(SimpleNamespace(meta=SimpleNamespace(line=7))) == "?"
     assert _line(SimpleNamespace(meta=None)) == "?"
     assert _line(object()) == "?"
+
+
+def test_a_parse_that_is_not_name_value_lines(tmp_path, monkeypatch):
+    """python-hcl2 gives a dict for every file it parses; should a release not, the message says so."""
+    import settings.tfvars
+
+    class Transformer:
+        def transform(self, tree: Any) -> Any:
+            return ["a"]
+
+    monkeypatch.setattr(settings.tfvars, "DictTransformer", Transformer)
+    (tmp_path / "f.tfvars").write_text("a = 1\n")
+    with pytest.raises(SettingsError) as caught:
+        read_tfvars(tmp_path / "f.tfvars", "f.tfvars")
+    assert str(caught.value) == "f.tfvars: not valid HCL: expected `name = value` lines"
 
 
 def test_reprs():
@@ -600,6 +618,9 @@ EXPECTED_TFVARS: dict[str, str] = {
     "indented heredoc": 'f.tfvars: setting `b`: not valid HCL: the quoted string on line 4 is not closed on that line (a string ends on the line it starts: add the closing ", or write a line break as \\n)',
     "unclosed heredoc": "f.tfvars: not valid HCL: unexpected '<<EOT' at line 1, column 5",
     "no final newline": "{'a': 'x'}",
+    "comment, then an unclosed string": 'f.tfvars: setting `b`: not valid HCL: the quoted string on line 2 is not closed on that line (a string ends on the line it starts: add the closing ", or write a line break as \\n)',
+    "heredoc, a line that starts with its marker": 'f.tfvars: setting `b`: not valid HCL: the quoted string on line 4 is not closed on that line (a string ends on the line it starts: add the closing ", or write a line break as \\n)',
+    "heredoc closed with trailing blanks": 'f.tfvars: setting `b`: not valid HCL: the quoted string on line 4 is not closed on that line (a string ends on the line it starts: add the closing ", or write a line break as \\n)',
 }
 EXPECTED_TYPES: list[str | None] = [
     "expected a string, got a bool",
