@@ -123,10 +123,16 @@ SCOPES: dict[str, Scope] = {
     ),
     "release_catalog": Scope(
         _files("release_catalog"),
-        ("tests/test_release_catalog_facts.py", *SETTINGS_TESTS, "tests/test_module_interfaces.py", "tests/test_secret_patterns.py"),
+        (
+            "tests/test_release_catalog_facts.py",
+            *SETTINGS_TESTS,
+            "tests/test_module_interfaces.py",
+            "tests/test_secret_patterns.py",
+            "tests/test_structure.py",
+        ),
         IN_PROCESS,
     ),
-    "settings_file": Scope(("constructs_lib/settings_file.py",), ("tests/test_settings_file_terraform.py", "tests/test_wandb_stack.py")),
+    "settings_file": Scope(("constructs_lib/settings_file.py",), ("tests/test_wandb_stack.py", "tests/test_settings_file_terraform.py")),
 }
 
 
