@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT_ROOT / "tests"))
+sys.path[:0] = [str(PROJECT_ROOT / "tests"), str(PROJECT_ROOT)]  # tests/helpers.py reads the app's settings package
 
 from helpers import GUIDE_SETTINGS, write_settings  # noqa: E402
 from terraform_cli import missing_tools, offline_env, write_cli_config  # noqa: E402
