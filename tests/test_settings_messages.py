@@ -80,6 +80,27 @@ PARSE_CASES: dict[str, Mapping[str, Any]] = {
     "new 8.x": NEW_V8,
     "lock table": {**GUIDE_SETTINGS, "state_bucket": "acme-tf-state", "state_lock_table": "locks"},
     "old database": {**GUIDE_SETTINGS, "database_engine_version": "8.0.mysql_aurora.3.01.0"},
+    "database left to AWS": {**GUIDE_SETTINGS, "database_engine_version": "8.0"},
+    "database new enough": {**GUIDE_SETTINGS, "database_engine_version": "8.0.mysql_aurora.3.05.2"},
+    "database form unknown": {**GUIDE_SETTINGS, "database_engine_version": "8.0.aurora.9"},
+    "database not a string": {**GUIDE_SETTINGS, "database_engine_version": None},
+    "8.x, old eks version": {**NEW_V8, "eks_cluster_version": "1.30"},
+    "8.x, eks version too old": {**NEW_V8, "eks_cluster_version": "1.29"},
+    "8.x, eks version too new": {**NEW_V8, "eks_cluster_version": "1.36"},
+    "pre-operator, no redis": {**PRE_OPERATOR, "create_elasticache": False},
+    "eks version on pre-operator": {**PRE_OPERATOR, "eks_cluster_version": "1.26"},
+    "8.x key, no release": {**GUIDE_SETTINGS, "kubernetes_legacy_cluster_creator_admin": False},
+    **{
+        f"{name} without state_bucket": {**GUIDE_SETTINGS, name: value}
+        for name, value in {
+            "state_key": "a/terraform.tfstate",
+            "state_region": "eu-west-1",
+            "state_lock_table": "locks",
+            "state_role_arn": "arn:aws:iam::123456789012:role/terraform-state",
+            "state_profile": "p",
+            "state_kms_key_id": "arn:aws:kms:eu-central-1:123456789012:key/abc",
+        }.items()
+    },
     "too many cluster tags": {**GUIDE_SETTINGS, "eks_cluster_tags": {f"t{i}": "v" for i in range(49)}},
     "required input, 8.x": without(NEW_V8, "kubernetes_legacy_cluster_creator_admin"),
 }
@@ -133,6 +154,8 @@ TFVARS_CASES: dict[str, str] = {
     "no final newline": 'a = "x"',
     "comment, then an unclosed string": 'a = 1 # c\nb = "y\n',
     "heredoc, a line that starts with its marker": 'a = <<EOT\nEOTX "\nEOT\nb = "y\n',
+    "empty heredoc": 'a = <<EOT\nEOT\nb = "y\n',
+    "escaped template before the closing quote": 'a = "$${"\nb = "y\n',
     "heredoc closed with trailing blanks": 'a = <<EOT\n"\nEOT \t\nb = "y\n',
 }
 
@@ -190,6 +213,30 @@ def test_a_parse_that_is_not_name_value_lines(tmp_path, monkeypatch):
     assert str(caught.value) == "f.tfvars: not valid HCL: expected `name = value` lines"
 
 
+def test_another_parse_error(tmp_path, monkeypatch):
+    """A parse error lark reports other than the three read_tfvars knows: the line, when lark gives one."""
+    from lark.exceptions import UnexpectedInput
+
+    import settings.tfvars
+
+    class Odd(UnexpectedInput):
+        line = 3
+
+    class Parser:
+        def parse(self, text: str) -> Any:
+            raise Odd()
+
+    monkeypatch.setattr(settings.tfvars, "hcl2_parser", lambda: Parser())
+    (tmp_path / "f.tfvars").write_text("a = 1\n")
+    with pytest.raises(SettingsError) as caught:
+        read_tfvars(tmp_path / "f.tfvars", "f.tfvars")
+    assert str(caught.value) == "f.tfvars: not valid HCL near line 3"
+    del Odd.line
+    with pytest.raises(SettingsError) as caught:
+        read_tfvars(tmp_path / "f.tfvars", "f.tfvars")
+    assert str(caught.value) == "f.tfvars: not valid HCL near line ?"
+
+
 def test_reprs():
     from settings.errors import SettingsNote, SettingsWarning
 
@@ -217,6 +264,41 @@ def settings_repr(values: Mapping[str, Any]) -> str:
 def test_settings_values(case):
     """The whole value (the license never in its repr), defaults included."""
     assert settings_repr(SETTINGS_CASES[case]) == EXPECTED_SETTINGS[case]
+
+
+def test_kubernetes_notes():
+    from settings.requirements import with_kubernetes_note
+
+    assert with_kubernetes_note("the calendar", "1.32") == "the calendar"
+    assert with_kubernetes_note(None, "1.32") is None
+    assert with_kubernetes_note(None, "1.31") == (
+        "W&B's Self-Managed requirements (docs.wandb.ai) ask for Kubernetes 1.32 or newer (the page's newest copy: 1.34), and "
+        "1.31 is older: raise eks_cluster_version one minor version per deploy"
+    )
+
+
+def test_a_secret_never_appears_in_its_check_message():
+    from settings.fields import _checked
+
+    def fail(name: str | None, message: str) -> SettingsError:
+        return SettingsError(FILE, name, message)
+
+    def echo(value: str) -> str:
+        return f"{value!r} is wrong"
+
+    with pytest.raises(SettingsError) as caught:
+        _checked("license", "s3cret", "string", echo, True, fail)
+    assert str(caught.value) == "m.tfvars: setting `license`: the value is not valid"
+    with pytest.raises(SettingsError) as caught:
+        _checked("namespace", "s3cret", "string", echo, False, fail)
+    assert str(caught.value) == "m.tfvars: setting `namespace`: 's3cret' is wrong"
+
+
+def test_the_settings_table_ends_with_its_last_row():
+    from settings.schema import settings_table_markdown
+
+    table = settings_table_markdown()
+    assert table.endswith(" |\n") and "\n\n" not in table
 
 
 def test_license_is_not_compared():
@@ -305,6 +387,9 @@ def load_messages(tmp_path: Path) -> dict[str, str]:
     (root / "terraform.tfvars").unlink()
     (root / "x.auto.tfvars").write_text(to_hcl(GUIDE_SETTINGS))
     run("second var file", lambda: load_app_settings(env, root, TODAY))
+    (root / "terraform.tfvars").write_text(to_hcl(GUIDE_SETTINGS))
+    run("a var file beside terraform.tfvars, no WANDB_TFVARS", lambda: load_app_settings({}, root, TODAY))
+    (root / "terraform.tfvars").unlink()
     (root / "x.auto.tfvars").write_text(no_license)
     run("an identical var file", lambda: load_app_settings(env, root, TODAY))
     (root / "x.auto.tfvars").unlink()
@@ -335,6 +420,25 @@ def load_messages(tmp_path: Path) -> dict[str, str]:
     run("tags merged", lambda: load_app_settings({"WANDB_DEPLOYMENTS": str(folder)}, root, TODAY))
     (folder / "prod.tfvars").write_text(to_hcl({**without(GUIDE_SETTINGS, "license"), "default_tags": {"aws:x": "b"}}))
     run("bad merged tags", lambda: load_app_settings({"WANDB_DEPLOYMENTS": str(folder)}, root, TODAY))
+    for name in ("_defaults.tfvars", "prod.tfvars"):
+        (folder / name).unlink()
+    alpha = {**without(GUIDE_SETTINGS, "license"), "subdomain": "alpha"}
+    (folder / "a.tfvars").write_text(to_hcl(alpha))
+    (folder / "b.tfvars").write_text(to_hcl({**alpha, "subdomain": "Alpha"}))
+    run("one host", lambda: load_app_settings({"WANDB_DEPLOYMENTS": str(folder)}, root, TODAY))
+    (folder / "b.tfvars").write_text(to_hcl({**alpha, "subdomain": "beta"}))
+    run("one namespace", lambda: load_app_settings({"WANDB_DEPLOYMENTS": str(folder)}, root, TODAY))
+    (folder / "_defaults.tfvars").write_text('state_bucket = "acme-tf-state"\nstate_key = "x/terraform.tfstate"\n')
+    run("one state object", lambda: load_app_settings({"WANDB_DEPLOYMENTS": str(folder)}, root, TODAY))
+    (folder / "_defaults.tfvars").write_text('state_bucket = "acme-tf-state"\n')
+    (folder / "b.tfvars").write_text(to_hcl({**alpha, "subdomain": "beta", "namespace": "other", "state_key": "a/terraform.tfstate"}))
+    run("one state object, own key", lambda: load_app_settings({"WANDB_DEPLOYMENTS": str(folder)}, root, TODAY))
+    (folder / "b.tfvars").unlink()
+    (folder / "_default.tfvar").write_text("")
+    run("near miss of the defaults", lambda: load_app_settings({"WANDB_DEPLOYMENTS": str(folder)}, root, TODAY))
+    (folder / "_default.tfvar").unlink()
+    (folder / ("a" * 21 + ".tfvars")).write_text("")
+    run("name too long", lambda: load_app_settings({"WANDB_DEPLOYMENTS": str(folder)}, root, TODAY))
     example = tmp_path / "fresh"
     example.mkdir()
     (example / "terraform.tfvars.example").write_text(to_hcl(GUIDE_SETTINGS))
@@ -394,6 +498,22 @@ EXPECTED: dict[str, str] = {
     "new 8.x": "",
     "lock table": "m.tfvars: setting `state_lock_table`: DynamoDB state locking (the S3 backend's dynamodb_table) is deprecated since Terraform 1.11; remove state_lock_table to lock with S3 itself (use_lockfile, the app's default)\nm.tfvars: setting `eks_cluster_version`: Kubernetes 1.29 is in extended support, which costs extra, until 2026-03-23 (standard support ended 2025-03-23); plan the upgrade; also, W&B's Self-Managed requirements (docs.wandb.ai) ask for Kubernetes 1.32 or newer (the page's newest copy: 1.34), and 1.29 is older",
     "old database": "m.tfvars: setting `eks_cluster_version`: Kubernetes 1.29 is in extended support, which costs extra, until 2026-03-23 (standard support ended 2025-03-23); plan the upgrade; also, W&B's Self-Managed requirements (docs.wandb.ai) ask for Kubernetes 1.32 or newer (the page's newest copy: 1.34), and 1.29 is older\nm.tfvars: setting `database_engine_version`: is '8.0.mysql_aurora.3.01.0' (Aurora MySQL 3.01.0); W&B's Self-Managed requirements (docs.wandb.ai) ask for Aurora MySQL 3.x at least 3.05.2: set database_engine_version = \"8.0.mysql_aurora.3.05.2\" or newer (`aws rds describe-db-engine-versions --engine aurora-mysql` lists your region's). AWS upgrades an existing cluster in place, with a short outage: plan it for a maintenance window",
+    "database left to AWS": "m.tfvars: setting `eks_cluster_version`: Kubernetes 1.29 is in extended support, which costs extra, until 2026-03-23 (standard support ended 2025-03-23); plan the upgrade; also, W&B's Self-Managed requirements (docs.wandb.ai) ask for Kubernetes 1.32 or newer (the page's newest copy: 1.34), and 1.29 is older",
+    "database new enough": "m.tfvars: setting `eks_cluster_version`: Kubernetes 1.29 is in extended support, which costs extra, until 2026-03-23 (standard support ended 2025-03-23); plan the upgrade; also, W&B's Self-Managed requirements (docs.wandb.ai) ask for Kubernetes 1.32 or newer (the page's newest copy: 1.34), and 1.29 is older",
+    "database form unknown": "m.tfvars: setting `eks_cluster_version`: Kubernetes 1.29 is in extended support, which costs extra, until 2026-03-23 (standard support ended 2025-03-23); plan the upgrade; also, W&B's Self-Managed requirements (docs.wandb.ai) ask for Kubernetes 1.32 or newer (the page's newest copy: 1.34), and 1.29 is older\nm.tfvars: setting `database_engine_version`: is '8.0.aurora.9' (no Aurora MySQL 3 release the app recognizes); W&B's Self-Managed requirements (docs.wandb.ai) ask for Aurora MySQL 3.x at least 3.05.2: set database_engine_version = \"8.0.mysql_aurora.3.05.2\" or newer (`aws rds describe-db-engine-versions --engine aurora-mysql` lists your region's). AWS upgrades an existing cluster in place, with a short outage: plan it for a maintenance window",
+    "database not a string": "m.tfvars: setting `eks_cluster_version`: Kubernetes 1.29 is in extended support, which costs extra, until 2026-03-23 (standard support ended 2025-03-23); plan the upgrade; also, W&B's Self-Managed requirements (docs.wandb.ai) ask for Kubernetes 1.32 or newer (the page's newest copy: 1.34), and 1.29 is older",
+    "8.x, old eks version": "m.tfvars: setting `eks_cluster_version`: Kubernetes 1.30 is in extended support, which costs extra, until 2026-07-23 (standard support ended 2025-07-23); plan the upgrade; also, W&B's Self-Managed requirements (docs.wandb.ai) ask for Kubernetes 1.32 or newer (the page's newest copy: 1.34), and 1.30 is older",
+    "8.x, eks version too old": "m.tfvars: setting `eks_cluster_version`: wandb/wandb/aws 8.0.0 supports Kubernetes 1.30 to 1.35 (its upgrade guide); 1.29 is older: upgrade the cluster on 7.x first, one minor version per deploy",
+    "8.x, eks version too new": "m.tfvars: setting `eks_cluster_version`: wandb/wandb/aws 8.0.0 supports Kubernetes 1.30 to 1.35 (its upgrade guide); 1.36 is newer",
+    "pre-operator, no redis": "m.tfvars: setting `eks_cluster_version`: Kubernetes 1.25 is past the end of extended support (before 2026-03-23, when 1.29's ended): AWS no longer creates clusters at it and upgrades existing ones itself; raise it one minor version per deploy; also, W&B's Self-Managed requirements (docs.wandb.ai) ask for Kubernetes 1.32 or newer (the page's newest copy: 1.34), and 1.25 is older\nm.tfvars: setting `database_engine_version`: is not set, so wandb/wandb/aws 1.16.10 uses its default, '8.0.mysql_aurora.3.03.0' (Aurora MySQL 3.03.0); W&B's Self-Managed requirements (docs.wandb.ai) ask for Aurora MySQL 3.x at least 3.05.2: set database_engine_version = \"8.0.mysql_aurora.3.05.2\" or newer (`aws rds describe-db-engine-versions --engine aurora-mysql` lists your region's). AWS upgrades an existing cluster in place, with a short outage: plan it for a maintenance window",
+    "eks version on pre-operator": "m.tfvars: setting `eks_cluster_version`: Kubernetes 1.26 is past the end of extended support (before 2026-03-23, when 1.29's ended): AWS no longer creates clusters at it and upgrades existing ones itself; raise it one minor version per deploy; also, W&B's Self-Managed requirements (docs.wandb.ai) ask for Kubernetes 1.32 or newer (the page's newest copy: 1.34), and 1.26 is older\nm.tfvars: setting `database_engine_version`: is not set, so wandb/wandb/aws 1.16.10 uses its default, '8.0.mysql_aurora.3.03.0' (Aurora MySQL 3.03.0); W&B's Self-Managed requirements (docs.wandb.ai) ask for Aurora MySQL 3.x at least 3.05.2: set database_engine_version = \"8.0.mysql_aurora.3.05.2\" or newer (`aws rds describe-db-engine-versions --engine aurora-mysql` lists your region's). AWS upgrades an existing cluster in place, with a short outage: plan it for a maintenance window\nm.tfvars: setting `wandb_infra_version`: wandb/wandb/aws 1.16.10 creates Redis 6.x (no input changes it), and W&B's Self-Managed requirements (docs.wandb.ai) ask for Redis 7.x: finish the operator migration to wandb_infra_version = \"~> 7.0\" (Redis 7.1), or set create_elasticache = false and give W&B a Redis 7 of your own",
+    "8.x key, no release": 'm.tfvars: setting `wandb_infra_version`: is not set, so the app takes the guide\'s default "~> 7.0" (the recommended layout); but this file sets `kubernetes_legacy_cluster_creator_admin`, which the v8 layout uses: add wandb_infra_version = "8.0.0" (e.g. the guide\'s pre-operator.tfvars wants "1.16.10", its post-operator.tfvars "4.7.2")',
+    "state_key without state_bucket": "m.tfvars: setting `state_key`: has no effect without `state_bucket`; the state would stay local: set `state_bucket`, or remove it",
+    "state_region without state_bucket": "m.tfvars: setting `state_region`: has no effect without `state_bucket`; the state would stay local: set `state_bucket`, or remove it",
+    "state_lock_table without state_bucket": "m.tfvars: setting `state_lock_table`: has no effect without `state_bucket`; the state would stay local: set `state_bucket`, or remove it",
+    "state_role_arn without state_bucket": "m.tfvars: setting `state_role_arn`: has no effect without `state_bucket`; the state would stay local: set `state_bucket`, or remove it",
+    "state_profile without state_bucket": "m.tfvars: setting `state_profile`: has no effect without `state_bucket`; the state would stay local: set `state_bucket`, or remove it",
+    "state_kms_key_id without state_bucket": "m.tfvars: setting `state_kms_key_id`: has no effect without `state_bucket`; the state would stay local: set `state_bucket`, or remove it",
     "too many cluster tags": "m.tfvars: setting `eks_cluster_tags`: the resources `eks_cluster_tags` tags would carry 51 tags, the app's own Application, ManagedBy among them: AWS allows 50 on one resource, so remove 1 or more",
     "required input, 8.x": 'm.tfvars: setting `kubernetes_legacy_cluster_creator_admin`: is required by wandb/wandb/aws 8.0.0; set it to true when upgrading a cluster that 7.x created (AWS keeps the creator\'s implicit admin access), or false for a new deployment (the module creates an access entry for the creator). The wrong value ends in "Unauthorized" from the kubernetes and helm providers, or a 409 ResourceInUseException, during the deploy',
 }
@@ -620,6 +740,8 @@ EXPECTED_TFVARS: dict[str, str] = {
     "no final newline": "{'a': 'x'}",
     "comment, then an unclosed string": 'f.tfvars: setting `b`: not valid HCL: the quoted string on line 2 is not closed on that line (a string ends on the line it starts: add the closing ", or write a line break as \\n)',
     "heredoc, a line that starts with its marker": 'f.tfvars: setting `b`: not valid HCL: the quoted string on line 4 is not closed on that line (a string ends on the line it starts: add the closing ", or write a line break as \\n)',
+    "empty heredoc": 'f.tfvars: setting `b`: not valid HCL: the quoted string on line 3 is not closed on that line (a string ends on the line it starts: add the closing ", or write a line break as \\n)',
+    "escaped template before the closing quote": 'f.tfvars: setting `b`: not valid HCL: the quoted string on line 2 is not closed on that line (a string ends on the line it starts: add the closing ", or write a line break as \\n)',
     "heredoc closed with trailing blanks": 'f.tfvars: setting `b`: not valid HCL: the quoted string on line 4 is not closed on that line (a string ends on the line it starts: add the closing ", or write a line break as \\n)',
 }
 EXPECTED_TYPES: list[str | None] = [
@@ -654,6 +776,7 @@ EXPECTED_LOAD: dict[str, str] = {
     "no license, TF_VAR_license": "root/own.tfvars: setting `eks_cluster_version`: Kubernetes 1.29 is in extended support, which costs extra, until 2026-03-23 (standard support ended 2025-03-23); plan the upgrade; also, W&B's Self-Managed requirements (docs.wandb.ai) ask for Kubernetes 1.32 or newer (the page's newest copy: 1.34), and 1.29 is older",
     "second settings file": "root/own.tfvars: WANDB_TFVARS names this settings file, but root/terraform.tfvars exists too and holds other settings: the app would read this one while the cdktf CLI passes root/terraform.tfvars to Terraform as a var file on every diff, deploy and destroy. Keep one: unset WANDB_TFVARS to use root/terraform.tfvars, or move root/terraform.tfvars away (or make it a copy of this file)",
     "second var file": "root/own.tfvars: WANDB_TFVARS names this settings file, but root/x.auto.tfvars exists too and holds other settings: the app would read this one while the cdktf CLI passes root/x.auto.tfvars to Terraform as a var file on every diff, deploy and destroy. Keep one: move root/x.auto.tfvars away (or make it a copy of this file)",
+    "a var file beside terraform.tfvars, no WANDB_TFVARS": "root/terraform.tfvars: setting `eks_cluster_version`: Kubernetes 1.29 is in extended support, which costs extra, until 2026-03-23 (standard support ended 2025-03-23); plan the upgrade; also, W&B's Self-Managed requirements (docs.wandb.ai) ask for Kubernetes 1.32 or newer (the page's newest copy: 1.34), and 1.29 is older",
     "an identical var file": "root/own.tfvars: setting `eks_cluster_version`: Kubernetes 1.29 is in extended support, which costs extra, until 2026-03-23 (standard support ended 2025-03-23); plan the upgrade; also, W&B's Self-Managed requirements (docs.wandb.ai) ask for Kubernetes 1.32 or newer (the page's newest copy: 1.34), and 1.29 is older\nroot/own.tfvars: setting `license`: no license in the settings and TF_VAR_license is not set: at deploy time Terraform looks for `license` or `wandb_license` in root/own.tfvars, then for TF_VAR_license; set one of them before you deploy (Terraform has no value for the license otherwise)",
     "second var file, json": "root/own.tfvars: WANDB_TFVARS names this settings file, but root/x.auto.tfvars.json exists too and holds other settings: the app would read this one while the cdktf CLI passes root/x.auto.tfvars.json to Terraform as a var file on every diff, deploy and destroy. Keep one: move root/x.auto.tfvars.json away (or make it a copy of this file)",
     "empty folder": "root/deployments: the deployments folder holds no deployment file (<name>.tfvars besides _defaults.tfvars)",
@@ -666,6 +789,12 @@ EXPECTED_LOAD: dict[str, str] = {
     "own bad value beside defaults": "root/deployments/prod.tfvars: setting `namespace`: 'Bad' is not usable as an AWS resource name prefix: use lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen",
     "tags merged": 'root/deployments/prod.tfvars: setting `default_tags`: merged tag by tag with root/deployments/_defaults.tfvars\'s (a tag both set takes this file\'s value): every AWS resource of deployment \'prod\' gets { Application = "wandb", ManagedBy = "cdktf", a = "b", team = "ml" }\nroot/deployments/prod.tfvars: setting `eks_cluster_version`: Kubernetes 1.29 is in extended support, which costs extra, until 2026-03-23 (standard support ended 2025-03-23); plan the upgrade; also, W&B\'s Self-Managed requirements (docs.wandb.ai) ask for Kubernetes 1.32 or newer (the page\'s newest copy: 1.34), and 1.29 is older\nroot/deployments/prod.tfvars: setting `license`: no license in the settings and TF_VAR_license is not set: at deploy time Terraform looks for `license` or `wandb_license` in root/deployments/prod.tfvars, then in root/deployments/_defaults.tfvars, then for TF_VAR_license; set one of them before you deploy (Terraform has no value for the license otherwise)',
     "bad merged tags": "root/deployments/prod.tfvars (with root/deployments/_defaults.tfvars): setting `default_tags`: tag key 'aws:x' is not allowed (1-128 characters, not starting with 'aws:') (the two files' tags merged)",
+    "one host": "root/deployments/b.tfvars: setting `subdomain`: Alpha.wandb.ml is the W&B host name of both root/deployments/a.tfvars and root/deployments/b.tfvars (alpha.wandb.ml and Alpha.wandb.ml: DNS ignores case); give each deployment its own subdomain",
+    "one namespace": "root/deployments/a.tfvars: setting `eks_cluster_version`: Kubernetes 1.29 is in extended support, which costs extra, until 2026-03-23 (standard support ended 2025-03-23); plan the upgrade; also, W&B's Self-Managed requirements (docs.wandb.ai) ask for Kubernetes 1.32 or newer (the page's newest copy: 1.34), and 1.29 is older\nroot/deployments/a.tfvars: setting `license`: no license in the settings and TF_VAR_license is not set: at deploy time Terraform looks for `license` or `wandb_license` in root/deployments/a.tfvars, then for TF_VAR_license; set one of them before you deploy (Terraform has no value for the license otherwise)\nroot/deployments/b.tfvars: setting `eks_cluster_version`: Kubernetes 1.29 is in extended support, which costs extra, until 2026-03-23 (standard support ended 2025-03-23); plan the upgrade; also, W&B's Self-Managed requirements (docs.wandb.ai) ask for Kubernetes 1.32 or newer (the page's newest copy: 1.34), and 1.29 is older\nroot/deployments/b.tfvars: setting `namespace`: 'wandb' is also the namespace of root/deployments/a.tfvars: the AWS resource names collide (IAM names are global to an account), so this works only when the two deploy to separate AWS accounts\nroot/deployments/b.tfvars: setting `license`: no license in the settings and TF_VAR_license is not set: at deploy time Terraform looks for `license` or `wandb_license` in root/deployments/b.tfvars, then for TF_VAR_license; set one of them before you deploy (Terraform has no value for the license otherwise)",
+    "one state object": "root/deployments/_defaults.tfvars: setting `state_key`: s3://acme-tf-state/x/terraform.tfstate would hold the state of both root/deployments/a.tfvars and root/deployments/b.tfvars: their stacks would overwrite each other's state. Leave state_key unset (each deployment then keeps its state under wandb/<deployment>/) or give each deployment its own folder",
+    "one state object, own key": "root/deployments/a.tfvars: setting `eks_cluster_version`: Kubernetes 1.29 is in extended support, which costs extra, until 2026-03-23 (standard support ended 2025-03-23); plan the upgrade; also, W&B's Self-Managed requirements (docs.wandb.ai) ask for Kubernetes 1.32 or newer (the page's newest copy: 1.34), and 1.29 is older\nroot/deployments/a.tfvars: setting `license`: no license in the settings and TF_VAR_license is not set: at deploy time Terraform looks for `license` or `wandb_license` in root/deployments/a.tfvars, then in root/deployments/_defaults.tfvars, then for TF_VAR_license; set one of them before you deploy (Terraform has no value for the license otherwise)\nroot/deployments/b.tfvars: setting `eks_cluster_version`: Kubernetes 1.29 is in extended support, which costs extra, until 2026-03-23 (standard support ended 2025-03-23); plan the upgrade; also, W&B's Self-Managed requirements (docs.wandb.ai) ask for Kubernetes 1.32 or newer (the page's newest copy: 1.34), and 1.29 is older\nroot/deployments/b.tfvars: setting `license`: no license in the settings and TF_VAR_license is not set: at deploy time Terraform looks for `license` or `wandb_license` in root/deployments/b.tfvars, then in root/deployments/_defaults.tfvars, then for TF_VAR_license; set one of them before you deploy (Terraform has no value for the license otherwise)",
+    "near miss of the defaults": "root/deployments/_default.tfvar: is not read: only <name>.tfvars files are deployments (and _defaults.tfvars their shared values); rename it to _defaults.tfvars if it should be read, or move it out of the folder\nroot/deployments/a.tfvars: setting `eks_cluster_version`: Kubernetes 1.29 is in extended support, which costs extra, until 2026-03-23 (standard support ended 2025-03-23); plan the upgrade; also, W&B's Self-Managed requirements (docs.wandb.ai) ask for Kubernetes 1.32 or newer (the page's newest copy: 1.34), and 1.29 is older\nroot/deployments/a.tfvars: setting `license`: no license in the settings and TF_VAR_license is not set: at deploy time Terraform looks for `license` or `wandb_license` in root/deployments/a.tfvars, then in root/deployments/_defaults.tfvars, then for TF_VAR_license; set one of them before you deploy (Terraform has no value for the license otherwise)",
+    "name too long": "root/deployments/aaaaaaaaaaaaaaaaaaaaa.tfvars: the deployment name 'aaaaaaaaaaaaaaaaaaaaa' (the file's name) must be 1-20 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen: it names the deployment's stacks and state",
     "example": "fresh/terraform.tfvars.example: setting `eks_cluster_version`: Kubernetes 1.29 is in extended support, which costs extra, until 2026-03-23 (standard support ended 2025-03-23); plan the upgrade; also, W&B's Self-Managed requirements (docs.wandb.ai) ask for Kubernetes 1.32 or newer (the page's newest copy: 1.34), and 1.29 is older\nno terraform.tfvars (and WANDB_TFVARS is not set): using terraform.tfvars.example. Copy it to terraform.tfvars and fill in your own values.",
     "example, load_settings": "fresh/terraform.tfvars.example: setting `eks_cluster_version`: Kubernetes 1.29 is in extended support, which costs extra, until 2026-03-23 (standard support ended 2025-03-23); plan the upgrade; also, W&B's Self-Managed requirements (docs.wandb.ai) ask for Kubernetes 1.32 or newer (the page's newest copy: 1.34), and 1.29 is older",
 }

@@ -113,6 +113,8 @@ SCOPES: dict[str, Scope] = {
             "settings/tftypes.py:92 'string' -> ''": '_a: the fallback gives the same "a string" (and no Terraform type is empty)',
             "settings/tftypes.py:92 'bool' -> ''": '_a: the fallback gives the same "a bool" (and no Terraform type is empty)',
             "settings/tftypes.py:92 'number' -> ''": '_a: the fallback gives the same "a number" (and no Terraform type is empty)',
+            "settings/fields.py:113 False -> True": "has_default's default: only _app_value(wandb_infra_version) relies on it, a key whose "
+            "default is a string, for which has_default changes nothing",
             "settings/tftypes.py:91 1 -> 1 + 1": 'tf_type.split("(", 2)[0] is tf_type.split("(", 1)[0]',
             "settings/tfvars.py:119 0 -> 0 + 1": 'text.find("\\n", i) at a "#" is neither 0 nor -1: `end < 1` is `end < 0`',
             "settings/tfvars.py:119 Lt -> LtE": 'end = text.find("\\n", i) at a "#" is never 0: `end <= 0` is `end < 0`',
