@@ -134,7 +134,14 @@ SCOPES: dict[str, Scope] = {
         ),
         IN_PROCESS,
     ),
-    "settings_file": Scope(("constructs_lib/settings_file.py",), ("tests/test_wandb_stack.py", "tests/test_settings_file_terraform.py")),
+    "settings_file": Scope(
+        ("constructs_lib/settings_file.py",),
+        (
+            "tests/test_settings_file_synth.py",
+            "tests/test_wandb_stack.py",
+            "tests/test_settings_file_terraform.py",
+        ),
+    ),
 }
 
 
