@@ -89,6 +89,7 @@ PARSE_CASES: dict[str, Mapping[str, Any]] = {
     "8.x, eks version too new": {**NEW_V8, "eks_cluster_version": "1.36"},
     "pre-operator, no redis": {**PRE_OPERATOR, "create_elasticache": False},
     "eks version on pre-operator": {**PRE_OPERATOR, "eks_cluster_version": "1.26"},
+    "8.x without eks version": without(NEW_V8, "eks_cluster_version"),
     "8.x key, no release": {**GUIDE_SETTINGS, "kubernetes_legacy_cluster_creator_admin": False},
     **{
         f"{name} without state_bucket": {**GUIDE_SETTINGS, name: value}
@@ -154,6 +155,7 @@ TFVARS_CASES: dict[str, str] = {
     "no final newline": 'a = "x"',
     "comment, then an unclosed string": 'a = 1 # c\nb = "y\n',
     "heredoc, a line that starts with its marker": 'a = <<EOT\nEOTX "\nEOT\nb = "y\n',
+    "unclosed template at the end": 'a = "${x\n',
     "empty heredoc": 'a = <<EOT\nEOT\nb = "y\n',
     "escaped template before the closing quote": 'a = "$${"\nb = "y\n',
     "heredoc closed with trailing blanks": 'a = <<EOT\n"\nEOT \t\nb = "y\n',
@@ -237,6 +239,13 @@ def test_another_parse_error(tmp_path, monkeypatch):
     assert str(caught.value) == "f.tfvars: not valid HCL near line ?"
 
 
+def test_setting_on_a_line():
+    from settings.tfvars import _setting_on_line
+
+    text = 'a = 1\n  b-c= "x"\n# d = 2\n'
+    assert [_setting_on_line(text, line) for line in (0, 1, 2, 3, 4, "?", None)] == ["", "a", "b-c", "", "", "", ""]
+
+
 def test_reprs():
     from settings.errors import SettingsNote, SettingsWarning
 
@@ -316,7 +325,10 @@ def test_missing_and_unreadable_files(tmp_path):
     (tmp_path / "latin.tfvars").write_bytes(b'a = "\xe9"\n')
     with pytest.raises(SettingsError) as caught:
         read_tfvars(tmp_path / "latin.tfvars", "latin.tfvars")
-    assert str(caught.value).startswith("latin.tfvars: cannot read the settings file (UnicodeDecodeError: ")
+    assert str(caught.value) == (
+        "latin.tfvars: cannot read the settings file (UnicodeDecodeError: 'utf-8' codec can't decode byte 0xe9 in position 5: "
+        "invalid continuation byte)"
+    )
     (tmp_path / "nl.tfvars").write_text('a = 1\nb = "x"')  # no final newline
     assert read_tfvars(tmp_path / "nl.tfvars") == {"a": 1, "b": "x"}
 
@@ -507,6 +519,7 @@ EXPECTED: dict[str, str] = {
     "8.x, eks version too new": "m.tfvars: setting `eks_cluster_version`: wandb/wandb/aws 8.0.0 supports Kubernetes 1.30 to 1.35 (its upgrade guide); 1.36 is newer",
     "pre-operator, no redis": "m.tfvars: setting `eks_cluster_version`: Kubernetes 1.25 is past the end of extended support (before 2026-03-23, when 1.29's ended): AWS no longer creates clusters at it and upgrades existing ones itself; raise it one minor version per deploy; also, W&B's Self-Managed requirements (docs.wandb.ai) ask for Kubernetes 1.32 or newer (the page's newest copy: 1.34), and 1.25 is older\nm.tfvars: setting `database_engine_version`: is not set, so wandb/wandb/aws 1.16.10 uses its default, '8.0.mysql_aurora.3.03.0' (Aurora MySQL 3.03.0); W&B's Self-Managed requirements (docs.wandb.ai) ask for Aurora MySQL 3.x at least 3.05.2: set database_engine_version = \"8.0.mysql_aurora.3.05.2\" or newer (`aws rds describe-db-engine-versions --engine aurora-mysql` lists your region's). AWS upgrades an existing cluster in place, with a short outage: plan it for a maintenance window",
     "eks version on pre-operator": "m.tfvars: setting `eks_cluster_version`: Kubernetes 1.26 is past the end of extended support (before 2026-03-23, when 1.29's ended): AWS no longer creates clusters at it and upgrades existing ones itself; raise it one minor version per deploy; also, W&B's Self-Managed requirements (docs.wandb.ai) ask for Kubernetes 1.32 or newer (the page's newest copy: 1.34), and 1.26 is older\nm.tfvars: setting `database_engine_version`: is not set, so wandb/wandb/aws 1.16.10 uses its default, '8.0.mysql_aurora.3.03.0' (Aurora MySQL 3.03.0); W&B's Self-Managed requirements (docs.wandb.ai) ask for Aurora MySQL 3.x at least 3.05.2: set database_engine_version = \"8.0.mysql_aurora.3.05.2\" or newer (`aws rds describe-db-engine-versions --engine aurora-mysql` lists your region's). AWS upgrades an existing cluster in place, with a short outage: plan it for a maintenance window\nm.tfvars: setting `wandb_infra_version`: wandb/wandb/aws 1.16.10 creates Redis 6.x (no input changes it), and W&B's Self-Managed requirements (docs.wandb.ai) ask for Redis 7.x: finish the operator migration to wandb_infra_version = \"~> 7.0\" (Redis 7.1), or set create_elasticache = false and give W&B a Redis 7 of your own",
+    "8.x without eks version": 'm.tfvars: setting `eks_cluster_version`: is required by wandb/wandb/aws 8.0.0; add e.g. eks_cluster_version = "1.35".',
     "8.x key, no release": 'm.tfvars: setting `wandb_infra_version`: is not set, so the app takes the guide\'s default "~> 7.0" (the recommended layout); but this file sets `kubernetes_legacy_cluster_creator_admin`, which the v8 layout uses: add wandb_infra_version = "8.0.0" (e.g. the guide\'s pre-operator.tfvars wants "1.16.10", its post-operator.tfvars "4.7.2")',
     "state_key without state_bucket": "m.tfvars: setting `state_key`: has no effect without `state_bucket`; the state would stay local: set `state_bucket`, or remove it",
     "state_region without state_bucket": "m.tfvars: setting `state_region`: has no effect without `state_bucket`; the state would stay local: set `state_bucket`, or remove it",
@@ -740,6 +753,7 @@ EXPECTED_TFVARS: dict[str, str] = {
     "no final newline": "{'a': 'x'}",
     "comment, then an unclosed string": 'f.tfvars: setting `b`: not valid HCL: the quoted string on line 2 is not closed on that line (a string ends on the line it starts: add the closing ", or write a line break as \\n)',
     "heredoc, a line that starts with its marker": 'f.tfvars: setting `b`: not valid HCL: the quoted string on line 4 is not closed on that line (a string ends on the line it starts: add the closing ", or write a line break as \\n)',
+    "unclosed template at the end": 'f.tfvars: setting `a`: not valid HCL: the quoted string on line 1 is not closed on that line (a string ends on the line it starts: add the closing ", or write a line break as \\n)',
     "empty heredoc": 'f.tfvars: setting `b`: not valid HCL: the quoted string on line 3 is not closed on that line (a string ends on the line it starts: add the closing ", or write a line break as \\n)',
     "escaped template before the closing quote": 'f.tfvars: setting `b`: not valid HCL: the quoted string on line 2 is not closed on that line (a string ends on the line it starts: add the closing ", or write a line break as \\n)',
     "heredoc closed with trailing blanks": 'f.tfvars: setting `b`: not valid HCL: the quoted string on line 4 is not closed on that line (a string ends on the line it starts: add the closing ", or write a line break as \\n)',

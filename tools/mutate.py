@@ -115,6 +115,11 @@ SCOPES: dict[str, Scope] = {
             "settings/tftypes.py:92 'number' -> ''": '_a: the fallback gives the same "a number" (and no Terraform type is empty)',
             "settings/fields.py:113 False -> True": "has_default's default: only _app_value(wandb_infra_version) relies on it, a key whose "
             "default is a string, for which has_default changes nothing",
+            "settings/rules.py:128 '1.32' -> ''": 'the fallback of `ctx.infra.max_kubernetes or "1.32"`: every release in '
+            "INFRA_RELEASES has a max_kubernetes",
+            "settings/tftypes.py:39 \"'${\" -> ''": "a type ending in }' is the interface file's nested form, which starts with '${",
+            "settings/tftypes.py:39 \"}'\" -> ''": "a type starting with '${ is the interface file's nested form, which ends with }'",
+            "settings/tftypes.py:39 and <-> or": "a type starts with '${ exactly when it ends with }' (the interface file's nested form)",
             "settings/tftypes.py:91 1 -> 1 + 1": 'tf_type.split("(", 2)[0] is tf_type.split("(", 1)[0]',
             "settings/tfvars.py:119 0 -> 0 + 1": 'text.find("\\n", i) at a "#" is neither 0 nor -1: `end < 1` is `end < 0`',
             "settings/tfvars.py:119 Lt -> LtE": 'end = text.find("\\n", i) at a "#" is never 0: `end <= 0` is `end < 0`',
