@@ -246,6 +246,17 @@ def test_setting_on_a_line():
     assert [_setting_on_line(text, line) for line in (0, 1, 2, 3, 4, "?", None)] == ["", "a", "b-c", "", "", "", ""]
 
 
+def test_stack_naming():
+    from settings.naming import MAIN_STACK_KIND, STACK_KINDS, stack_id, state_key_for
+
+    assert (MAIN_STACK_KIND, STACK_KINDS) == ("wandb", ("wandb", "wandb-storage"))
+    assert [stack_id(kind, None) for kind in ("wandb", "wandb-storage")] == ["wandb", "wandb-storage"]
+    assert [stack_id(kind, "prod") for kind in ("wandb", "wandb-storage")] == ["prod--wandb", "prod--wandb-storage"]
+    assert state_key_for("wandb/prod/terraform.tfstate", "wandb") == "wandb/prod/terraform.tfstate"
+    assert state_key_for("wandb/prod/terraform.tfstate", "wandb-storage") == "wandb/prod/wandb-storage.tfstate"
+    assert state_key_for("terraform.tfstate", "wandb-storage") == "wandb-storage.tfstate"
+
+
 def test_reprs():
     from settings.errors import SettingsNote, SettingsWarning
 
@@ -399,7 +410,7 @@ def load_messages(tmp_path: Path) -> dict[str, str]:
     (root / "terraform.tfvars").unlink()
     (root / "x.auto.tfvars").write_text(to_hcl(GUIDE_SETTINGS))
     run("second var file", lambda: load_app_settings(env, root, TODAY))
-    (root / "terraform.tfvars").write_text(to_hcl(GUIDE_SETTINGS))
+    (root / "terraform.tfvars").write_text(no_license)  # x.auto.tfvars holds other settings
     run("a var file beside terraform.tfvars, no WANDB_TFVARS", lambda: load_app_settings({}, root, TODAY))
     (root / "terraform.tfvars").unlink()
     (root / "x.auto.tfvars").write_text(no_license)
@@ -790,7 +801,7 @@ EXPECTED_LOAD: dict[str, str] = {
     "no license, TF_VAR_license": "root/own.tfvars: setting `eks_cluster_version`: Kubernetes 1.29 is in extended support, which costs extra, until 2026-03-23 (standard support ended 2025-03-23); plan the upgrade; also, W&B's Self-Managed requirements (docs.wandb.ai) ask for Kubernetes 1.32 or newer (the page's newest copy: 1.34), and 1.29 is older",
     "second settings file": "root/own.tfvars: WANDB_TFVARS names this settings file, but root/terraform.tfvars exists too and holds other settings: the app would read this one while the cdktf CLI passes root/terraform.tfvars to Terraform as a var file on every diff, deploy and destroy. Keep one: unset WANDB_TFVARS to use root/terraform.tfvars, or move root/terraform.tfvars away (or make it a copy of this file)",
     "second var file": "root/own.tfvars: WANDB_TFVARS names this settings file, but root/x.auto.tfvars exists too and holds other settings: the app would read this one while the cdktf CLI passes root/x.auto.tfvars to Terraform as a var file on every diff, deploy and destroy. Keep one: move root/x.auto.tfvars away (or make it a copy of this file)",
-    "a var file beside terraform.tfvars, no WANDB_TFVARS": "root/terraform.tfvars: setting `eks_cluster_version`: Kubernetes 1.29 is in extended support, which costs extra, until 2026-03-23 (standard support ended 2025-03-23); plan the upgrade; also, W&B's Self-Managed requirements (docs.wandb.ai) ask for Kubernetes 1.32 or newer (the page's newest copy: 1.34), and 1.29 is older",
+    "a var file beside terraform.tfvars, no WANDB_TFVARS": "root/terraform.tfvars: setting `eks_cluster_version`: Kubernetes 1.29 is in extended support, which costs extra, until 2026-03-23 (standard support ended 2025-03-23); plan the upgrade; also, W&B's Self-Managed requirements (docs.wandb.ai) ask for Kubernetes 1.32 or newer (the page's newest copy: 1.34), and 1.29 is older\nroot/terraform.tfvars: setting `license`: no license in the settings and TF_VAR_license is not set: at deploy time Terraform looks for `license` or `wandb_license` in root/terraform.tfvars, then for TF_VAR_license; set one of them before you deploy (Terraform has no value for the license otherwise)",
     "an identical var file": "root/own.tfvars: setting `eks_cluster_version`: Kubernetes 1.29 is in extended support, which costs extra, until 2026-03-23 (standard support ended 2025-03-23); plan the upgrade; also, W&B's Self-Managed requirements (docs.wandb.ai) ask for Kubernetes 1.32 or newer (the page's newest copy: 1.34), and 1.29 is older\nroot/own.tfvars: setting `license`: no license in the settings and TF_VAR_license is not set: at deploy time Terraform looks for `license` or `wandb_license` in root/own.tfvars, then for TF_VAR_license; set one of them before you deploy (Terraform has no value for the license otherwise)",
     "second var file, json": "root/own.tfvars: WANDB_TFVARS names this settings file, but root/x.auto.tfvars.json exists too and holds other settings: the app would read this one while the cdktf CLI passes root/x.auto.tfvars.json to Terraform as a var file on every diff, deploy and destroy. Keep one: move root/x.auto.tfvars.json away (or make it a copy of this file)",
     "empty folder": "root/deployments: the deployments folder holds no deployment file (<name>.tfvars besides _defaults.tfvars)",
