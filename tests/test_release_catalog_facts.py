@@ -17,7 +17,7 @@ from release_catalog import constraints, layouts
 from release_catalog import requirements as req
 from release_catalog.eks_versions import EKS_CALENDAR, LAST_AL2_VERSION, calendar_note, minor
 from release_catalog.layouts import INFRA_RELEASES, Layout, kubernetes_version_problem
-from release_catalog.releases import STANDARD_SIZES, ModuleRelease, module_release, normalize_constraint
+from release_catalog.releases import STANDARD_SIZES, ModuleRelease, ModuleVariable, module_release, normalize_constraint
 from release_catalog.secret_patterns import SECRET_NAME, secret_kind, strings_in
 from release_catalog.tags import APP_TAGS, MAX_TAGS_PER_RESOURCE
 
@@ -97,6 +97,10 @@ def test_written_inputs_and_setting_defaults():
 
 
 def test_always_written_values_as_the_table_shows_them():
+    assert layouts.always_written_markdown().startswith(
+        "| input | value | layouts | why |\n| --- | --- | --- | --- |\n"
+        "| `public_access` | `true` | all | the guide's recommended `main.tf` |\n"
+    )
     shown = [layouts._markdown_value(w.value) for w in layouts.ALWAYS_WRITTEN]
     assert shown == [
         "`true`",
@@ -230,6 +234,8 @@ def test_releases():
     assert "namespace" in release.required_inputs and "size" not in release.required_inputs
     assert release.variables["eks_cluster_version"].nullable is False
     assert release.variables["size"].nullable is True
+    # A variable is its name, type and flags; the module's default is not compared.
+    assert ModuleVariable("a", "string", False, default="x") == ModuleVariable("a", "string", False, default="y")
     assert STANDARD_SIZES == ("small", "medium", "large", "xlarge", "xxlarge")
     cases = {"~>7.0": "~> 7.0", " ~> 7.0 ": "~> 7.0", ">=1.2": ">= 1.2", "1.16.10": "1.16.10", "=1.0": "= 1.0", "<2": "< 2", "!= 3": "!= 3"}
     assert {text: normalize_constraint(text) for text in cases} == cases
