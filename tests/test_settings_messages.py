@@ -257,6 +257,16 @@ def test_stack_naming():
     assert state_key_for("terraform.tfstate", "wandb-storage") == "wandb-storage.tfstate"
 
 
+def test_the_cli_var_files(tmp_path):
+    from settings.sources import cli_var_files
+
+    for name in ("terraform.tfvars", "terraform.tfvars.json", "a.auto.tfvars", "b.auto.tfvars.json", ".h.auto.tfvars", "c.tfvars", "n.txt"):
+        (tmp_path / name).write_text("")
+    (tmp_path / "d.auto.tfvars").mkdir()
+    found = [p.name for p in cli_var_files(tmp_path)]
+    assert found == ["terraform.tfvars", "terraform.tfvars.json", "a.auto.tfvars", "b.auto.tfvars.json"]
+
+
 def test_reprs():
     from settings.errors import SettingsNote, SettingsWarning
 
