@@ -156,6 +156,7 @@ TFVARS_CASES: dict[str, str] = {
     "comment, then an unclosed string": 'a = 1 # c\nb = "y\n',
     "heredoc, a line that starts with its marker": 'a = <<EOT\nEOTX "\nEOT\nb = "y\n',
     "unclosed template at the end": 'a = "${x\n',
+    "a long unexpected token": "a = [1 " + "y" * 50 + "]\n",
     "empty heredoc": 'a = <<EOT\nEOT\nb = "y\n',
     "escaped template before the closing quote": 'a = "$${"\nb = "y\n',
     "heredoc closed with trailing blanks": 'a = <<EOT\n"\nEOT \t\nb = "y\n',
@@ -329,6 +330,29 @@ def test_the_settings_table_ends_with_its_last_row():
 
     table = settings_table_markdown()
     assert table.endswith(" |\n") and "\n\n" not in table
+
+
+def test_infra_input():
+    settings = parse_settings({**GUIDE_SETTINGS, "size": "medium"}, FILE, today=TODAY)
+    assert settings.infra_input("size") == "medium"
+    assert settings.infra_input("public_access") is True
+    assert settings.infra_input("frobnicate") is None
+
+
+def test_eks_version_on_a_release_that_does_not_declare_it():
+    """Every release of the catalog declares eks_cluster_version today; one that did not refuses it."""
+    from types import SimpleNamespace
+
+    from release_catalog.layouts import Layout
+    from release_catalog.releases import ModuleRelease
+    from settings.rules import Context, eks_version_where_required
+
+    release = ModuleRelease("wandb/wandb/aws", "9.0.0", "9.0.0", {}, frozenset(), {})
+    infra = SimpleNamespace(release=release, layout=Layout.V8, max_kubernetes="1.35")
+    ctx = Context(FILE, {"eks_cluster_version": "1.30"}, infra, {"eks_cluster_version": "1.30"}, {}, TODAY)  # type: ignore[arg-type]
+    assert [str(p) for p in eks_version_where_required(ctx)] == [
+        "m.tfvars: setting `eks_cluster_version`: is not an input of wandb/wandb/aws 9.0.0"
+    ]
 
 
 def test_license_is_not_compared():
@@ -775,6 +799,7 @@ EXPECTED_TFVARS: dict[str, str] = {
     "comment, then an unclosed string": 'f.tfvars: setting `b`: not valid HCL: the quoted string on line 2 is not closed on that line (a string ends on the line it starts: add the closing ", or write a line break as \\n)',
     "heredoc, a line that starts with its marker": 'f.tfvars: setting `b`: not valid HCL: the quoted string on line 4 is not closed on that line (a string ends on the line it starts: add the closing ", or write a line break as \\n)',
     "unclosed template at the end": 'f.tfvars: setting `a`: not valid HCL: the quoted string on line 1 is not closed on that line (a string ends on the line it starts: add the closing ", or write a line break as \\n)',
+    "a long unexpected token": "f.tfvars: not valid HCL: unexpected 'yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy' at line 1, column 8",
     "empty heredoc": 'f.tfvars: setting `b`: not valid HCL: the quoted string on line 3 is not closed on that line (a string ends on the line it starts: add the closing ", or write a line break as \\n)',
     "escaped template before the closing quote": 'f.tfvars: setting `b`: not valid HCL: the quoted string on line 2 is not closed on that line (a string ends on the line it starts: add the closing ", or write a line break as \\n)',
     "heredoc closed with trailing blanks": 'f.tfvars: setting `b`: not valid HCL: the quoted string on line 4 is not closed on that line (a string ends on the line it starts: add the closing ", or write a line break as \\n)',
