@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import GUIDE_SETTINGS, PROJECT_ROOT, SENTINEL_LICENSE, run_main, to_hcl
+from helpers import GUIDE_SETTINGS, PROJECT_ROOT, SENTINEL_LICENSE, copy_project, run_main, to_hcl
 
 from release_catalog.tags import APP_TAGS, MAX_TAGS_PER_RESOURCE
 from settings import SettingsError, load_app_settings, load_settings
@@ -139,13 +139,9 @@ def test_wandb_tfvars_beside_a_different_terraform_tfvars_is_refused(tmp_path):
 
 
 def test_python_main_refuses_it_with_exit_2_and_writes_nothing(tmp_path):
-    """`python main.py` of a project whose root holds a terraform.tfvars: a copy of main.py and
-    the app's packages (the real project root is not touched)."""
-    project = tmp_path / "project"
-    project.mkdir()
-    shutil.copy(PROJECT_ROOT / "main.py", project / "main.py")
-    for package in (p for p in PROJECT_ROOT.iterdir() if (p / "__init__.py").is_file() and p.name != "tests"):
-        shutil.copytree(package, project / package.name, ignore=shutil.ignore_patterns("__pycache__"))
+    """`python main.py` of a project whose root holds a terraform.tfvars: a copy of the project
+    (the real project root is not touched)."""
+    project = copy_project(tmp_path / "project")
     (project / "terraform.tfvars").write_text(to_hcl(GUIDE_SETTINGS))
     named = tmp_path / "prod.tfvars"
     named.write_text(to_hcl({**GUIDE_SETTINGS, "region": "us-west-2"}))
