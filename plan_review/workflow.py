@@ -17,11 +17,13 @@ its key), record.py (the typed record), fingerprint.py (the hashes of the settin
 from __future__ import annotations
 
 import contextlib
+import json
 import subprocess
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from plan_review.changes import NO_CHANGE_SETS, ChangeSetOptions, change_set
 from plan_review.failure import BAD_INPUT, FAILED, PASSED, REFUSED, Failure
 from plan_review.fingerprint import changed_files, file_sha256, settings_fingerprint
 from plan_review.judge import Review, review
@@ -42,20 +44,27 @@ def _terraform(project: Project) -> Terraform:
 # --- plan ---------------------------------------------------------------------------------------
 
 
-def plan_stack(project: Project, stack: str, allows: Sequence[str], destroy: bool) -> int:
-    """Synthesize, `terraform init` and `terraform plan -out`, judge the plan, keep the record."""
+def plan_stack(project: Project, stack: str, allows: Sequence[str], destroy: bool, change_sets: ChangeSetOptions = NO_CHANGE_SETS) -> int:
+    """Synthesize, `terraform init` and `terraform plan -out`, judge the plan, keep the record;
+    write the change set (--changes-out) and refuse a plan whose change set is not the reviewed
+    one (--expect-changes: the record says refused, so apply refuses it too)."""
     settings = settings_fingerprint(project)  # before the synth reads them: a later edit shows
     stack_dir = project.stack_dir(project.synthesize(), stack)
     forget_plan(stack_dir)  # apply only ever applies the latest plan, and only when it passed
     config_sha256 = file_sha256(stack_dir / "cdk.tf.json")
     planned = _terraform_plan(project, stack, stack_dir, destroy)
 
-    result = review((), allows) if planned.returncode == 0 else _review_saved_plan(project, stack_dir, allows)
+    # An HCP Terraform run is judged from its JSON plan even when Terraform says it changes nothing.
+    nothing = planned.returncode == 0 and not uses_hcp_terraform(stack_dir)
+    result, shown = (review((), allows), None) if nothing else _review_saved_plan(project, stack_dir, allows)
     print(render(result, f"stack {stack}" + (" (destroy plan)" if destroy else "")), end="", file=project.out)
     warn_unused(result, project.err)
+    where = f"terraform show -json {PLAN_FILE}"
+    as_reviewed = not change_sets.wanted or change_sets.finish(change_set(stack, result.changes, shown, where), project.out)
+    passed = result.passed and as_reviewed
     record = PlanRecord(
         stack=stack,
-        verdict="passed" if result.passed else "refused",
+        verdict="passed" if passed else "refused",
         destroy=destroy,
         allow=tuple(allows),
         refused=tuple(change.address for change in result.refused),
@@ -66,7 +75,7 @@ def plan_stack(project: Project, stack: str, allows: Sequence[str], destroy: boo
     )
     write_record(stack_dir, record)
     print(f"Terraform's own rendering of the plan: terraform -chdir={project.shown(stack_dir)} show {PLAN_FILE}", file=project.out)
-    if not result.passed:
+    if not passed:
         return REFUSED
     print(f"To apply exactly this plan: ./scripts/apply {stack}", file=project.out)
     return PASSED
@@ -77,7 +86,9 @@ def _terraform_plan(project: Project, stack: str, stack_dir: Path, destroy: bool
     terraform = _terraform(project)
     initialized = terraform.init(stack_dir)
     # -detailed-exitcode: 0 no changes (nothing to review: `terraform show -json` is skipped), 2 changes, 1 failed.
-    var_files = cli_var_files(project.root)
+    # With a `cloud` block, no var file: in remote execution it would upload every setting as a run
+    # variable, and the license comes from the workspace (README, HCP Terraform).
+    var_files = [] if uses_hcp_terraform(stack_dir) else cli_var_files(project.root)
     plan_args = ["plan", "-input=false", "-detailed-exitcode", f"-out={PLAN_FILE}", *(["-destroy"] if destroy else [])]
     plan_args += [f"-var-file={path}" for path in var_files]
     files = ", ".join(project.shown(path) for path in var_files) or "none"
@@ -101,7 +112,20 @@ def _terraform_plan(project: Project, stack: str, stack_dir: Path, destroy: bool
     return planned
 
 
-def _review_saved_plan(project: Project, stack_dir: Path, allows: Sequence[str]) -> Review:
+def uses_hcp_terraform(stack_dir: Path) -> bool:
+    """Whether the stack keeps its state in HCP Terraform / Terraform Enterprise (a `cloud` block):
+    its saved plan is then a saved cloud plan (Terraform >= 1.6), a reference to the run that
+    `terraform show -json` reads and `terraform apply` applies, exactly that run."""
+    try:
+        config = json.loads((stack_dir / "cdk.tf.json").read_text())
+    except (OSError, ValueError):
+        return False
+    terraform = config.get("terraform") if isinstance(config, dict) else None
+    return isinstance(terraform, dict) and "cloud" in terraform
+
+
+def _review_saved_plan(project: Project, stack_dir: Path, allows: Sequence[str]) -> tuple[Review, str]:
+    """The review of the saved plan, and the `terraform show -json` text it was judged from."""
     try:
         try:
             shown = _terraform(project).run(["show", "-json", PLAN_FILE], stack_dir, capture=True)
@@ -113,7 +137,7 @@ def _review_saved_plan(project: Project, stack_dir: Path, allows: Sequence[str])
             raise Failure(FAILED, f"terraform show -json {PLAN_FILE} failed (exit status {status}; Terraform's message is above)")
         if not shown.stdout.strip():
             raise Failure(FAILED, f"terraform show -json {PLAN_FILE} printed no JSON")
-        return judge_text(shown.stdout, allows, f"terraform show -json {PLAN_FILE}")
+        return judge_text(shown.stdout, allows, f"terraform show -json {PLAN_FILE}"), shown.stdout
     except Failure:
         forget_plan(stack_dir)
         raise
@@ -164,8 +188,9 @@ def _passed_record(project: Project, stack: str, stack_dir: Path) -> PlanRecord:
     if record is None:
         raise Failure(REFUSED, f"no reviewed plan for stack {stack!r}: run ./scripts/plan {stack} first; nothing was applied")
     if record.verdict == "refused":
-        refused = ", ".join(record.refused) or "?"
-        raise Failure(REFUSED, f"the last plan of stack {stack!r} was refused (it destroys or replaces {refused}); nothing was applied")
+        # Refused with no refused address: its changes were not the reviewed ones (--expect-changes).
+        why = f"it destroys or replaces {', '.join(record.refused)}" if record.refused else "its changes are not the reviewed ones"
+        raise Failure(REFUSED, f"the last plan of stack {stack!r} was refused ({why}); nothing was applied")
     if record.verdict == "applied":
         raise Failure(REFUSED, f"the last reviewed plan of stack {stack!r} was already applied: {again}")
     plan_path = stack_dir / PLAN_FILE
