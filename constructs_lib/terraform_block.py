@@ -5,9 +5,10 @@ from into `terraform.required_providers`, which cannot be satisfied together wit
 module's own constraints; `pin_versions` replaces them with ranges that can
 (`release_catalog.constraints` joins them).
 
-State: a local file (`LocalState`, a path relative to the stack's working directory) or the S3
+State: a local file (`LocalState`, a path relative to the stack's working directory), the S3
 backend (`S3State`: encrypted, with locking: S3-native lock file, or a DynamoDB table if one is
-named).
+named), or an HCP Terraform / Terraform Enterprise workspace (`CloudState`: a `cloud` block, by
+workspace name or by tags).
 """
 
 from __future__ import annotations
@@ -15,7 +16,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from cdktf import LocalBackend, S3Backend, S3BackendAssumeRoleConfig, TerraformStack
+from cdktf import (
+    CloudBackend,
+    LocalBackend,
+    NamedCloudWorkspace,
+    S3Backend,
+    S3BackendAssumeRoleConfig,
+    TaggedCloudWorkspaces,
+    TerraformStack,
+)
 
 
 def pin_versions(stack: TerraformStack, terraform: str, providers: Mapping[str, str]) -> None:
@@ -51,10 +60,36 @@ class S3State:
     kms_key_id: str | None = None
 
 
-def configure_state(stack: TerraformStack, state: LocalState | S3State) -> None:
+@dataclass(frozen=True)
+class CloudState:
+    """organization, hostname: the HCP Terraform organization and host (app.terraform.io, or a
+        Terraform Enterprise host), written even when it is the default, so the JSON says where.
+    workspace: the workspace's name; or, when `tags` is not empty, None: the workspace is the one
+        carrying all of `tags`.
+    project: the HCP Terraform project (default None: the organization's default project).
+    The token comes from `terraform login` or TF_TOKEN_<host>, never from the configuration."""
+
+    organization: str
+    hostname: str
+    workspace: str | None
+    tags: tuple[str, ...] = ()
+    project: str | None = None
+
+
+def configure_state(stack: TerraformStack, state: LocalState | S3State | CloudState) -> None:
     """Writes the stack's backend."""
     if isinstance(state, LocalState):
         LocalBackend(stack, path=state.path)
+        return
+    if isinstance(state, CloudState):
+        workspaces: NamedCloudWorkspace | TaggedCloudWorkspaces
+        if state.tags:
+            workspaces = TaggedCloudWorkspaces(tags=list(state.tags), project=state.project)
+        elif state.workspace is not None:
+            workspaces = NamedCloudWorkspace(name=state.workspace, project=state.project)
+        else:
+            raise ValueError("CloudState needs a workspace name or tags")
+        CloudBackend(stack, organization=state.organization, hostname=state.hostname, workspaces=workspaces)
         return
     S3Backend(
         stack,

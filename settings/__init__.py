@@ -145,6 +145,8 @@ def _with_license_warning(settings: Settings, environ: Mapping[str, str]) -> Set
     naming where Terraform will look at deploy time. Not for the example: it is never deployed."""
     if settings.license is not None or environ.get(LICENSE_VARIABLE) or settings.from_example:
         return settings
+    if settings.hcp is not None and settings.hcp.remote:  # the workspace's variable: rule hcp_remote_runs_license
+        return settings
     files = [_display(settings.source)] + ([_display(settings.defaults_source)] if settings.defaults_source else [])
     warning = SettingsWarning(
         _display(settings.source),

@@ -12,7 +12,8 @@ from release_catalog import layouts
 from release_catalog.layouts import InfraRelease
 from release_catalog.releases import ModuleRelease, normalize_constraint
 from settings.errors import SettingsError
-from settings.schema import ALIASES, APP_KEYS, KNOWN_MISTAKES, MODULE_INPUT_CHECKS, PRE_OPERATOR_ONLY, REQUIRED, Check
+from settings.keys import REQUIRED, Check
+from settings.schema import ALIASES, APP_KEYS, KNOWN_MISTAKES, MODULE_INPUT_CHECKS, PRE_OPERATOR_ONLY
 from settings.tftypes import type_error
 
 Fail = Callable[[str | None, str], SettingsError]

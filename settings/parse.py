@@ -14,7 +14,7 @@ from release_catalog.releases import normalize_constraint
 from settings import fields
 from settings.errors import SettingsError, SettingsWarning
 from settings.rules import Context, run_rules
-from settings.values import Settings, StateSettings, StorageSettings, fqdn
+from settings.values import HcpSettings, Settings, StateSettings, StorageSettings, fqdn
 
 
 def parse_settings(
@@ -43,7 +43,7 @@ def parse_settings(
     infra = fields.choose_release(values, fail)
     typed = fields.type_app_keys(values, infra, fail)
     module_inputs = fields.type_module_inputs(values, infra.release, fail)
-    ctx = Context(shown, values, infra, typed, module_inputs, today)
+    ctx = Context(shown, values, infra, typed, module_inputs, today, deployment)
     warnings = run_rules(ctx)
     return _settings(ctx, raw, Path(source), from_example, deployment, defaults_source, tuple(warnings))
 
@@ -80,6 +80,7 @@ def _settings(
         wandb_version=typed["wandb_version"],
         wandb_image=typed["wandb_image"],
         state=_state_settings(ctx, deployment),
+        hcp=_hcp_settings(typed),
         storage=_storage_settings(typed),
         module_inputs=MappingProxyType(dict(ctx.module_inputs)),
         warnings=warnings,
@@ -100,6 +101,24 @@ def _state_settings(ctx: Context, deployment: str | None) -> StateSettings:
         role_arn=typed["state_role_arn"],
         profile=typed["state_profile"],
         kms_key_id=typed["state_kms_key_id"],
+    )
+
+
+def _hcp_settings(typed: Mapping[str, Any]) -> HcpSettings | None:
+    if typed["hcp_organization"] is None:
+        return None
+    return HcpSettings(
+        organization=typed["hcp_organization"],
+        hostname=typed["hcp_hostname"],
+        project=typed["hcp_project"],
+        workspace_prefix=typed["hcp_workspace_prefix"],
+        workspace_tags=tuple(typed["hcp_workspace_tags"]),
+        execution_mode=typed["hcp_execution_mode"],
+        manage_workspaces=typed["hcp_manage_workspaces"],
+        terraform_version=typed["hcp_terraform_version"],
+        aws_run_role_policy_arns=tuple(typed["hcp_aws_run_role_policy_arns"]),
+        aws_oidc_provider_arn=typed["hcp_aws_oidc_provider_arn"],
+        agent_pool_id=typed["hcp_agent_pool_id"],
     )
 
 

@@ -20,6 +20,8 @@ from release_catalog.releases import ModuleRelease, normalize_constraint
 from release_catalog.secret_patterns import SECRET_NAME, secret_kind, strings_in
 from settings import requirements
 from settings.errors import SettingsError, SettingsWarning
+from settings.hcp_keys import HCP_OPTIONS, WORKSPACE_NAME_MAX
+from settings.naming import STACK_KINDS, stack_id
 from settings.schema import APP_KEYS, PRE_OPERATOR_ONLY, STATE_BUCKET_OPTIONS
 
 Problem = SettingsError | SettingsWarning
@@ -35,6 +37,7 @@ class Context:
     typed: Mapping[str, Any]  # every key of APP_KEYS, checked or defaulted
     module_inputs: Mapping[str, Any]
     today: date | None
+    deployment: str | None = None  # the deployment's name in a deployments folder
 
     @property
     def release(self) -> ModuleRelease:
@@ -138,6 +141,98 @@ def state_options_need_a_bucket(ctx: Context) -> Iterator[Problem]:
                 yield ctx.error(name, "has no effect without `state_bucket`; the state would stay local: set `state_bucket`, or remove it")
 
 
+def hcp_or_state_bucket(ctx: Context) -> Iterator[Problem]:
+    """One state engine: HCP Terraform's workspaces or an S3 bucket."""
+    if ctx.typed["hcp_organization"] is not None and ctx.typed["state_bucket"] is not None:
+        yield ctx.error(
+            "hcp_organization",
+            "is set together with `state_bucket`, and both say where the state lives (HCP Terraform workspaces, an S3 "
+            "bucket); keep one of them (moving a state from one to the other: README, HCP Terraform)",
+        )
+
+
+def hcp_options_need_an_organization(ctx: Context) -> Iterator[Problem]:
+    if ctx.typed["hcp_organization"] is None:
+        for name in HCP_OPTIONS:
+            if name in ctx.values:
+                yield ctx.error(name, "has no effect without `hcp_organization`: set `hcp_organization`, or remove it")
+
+
+def hcp_workspace_names(ctx: Context) -> Iterator[Problem]:
+    """Each stack's workspace name, the prefix and the stack id, within HCP Terraform's limit."""
+    if ctx.typed["hcp_organization"] is None:
+        return
+    prefix = ctx.typed["hcp_workspace_prefix"]
+    for kind in STACK_KINDS:
+        name = prefix + stack_id(kind, ctx.deployment)
+        if len(name) > WORKSPACE_NAME_MAX:
+            yield ctx.error(
+                "hcp_workspace_prefix",
+                f"makes the workspace name {name!r} {len(name)} characters long; HCP Terraform takes at most "
+                f"{WORKSPACE_NAME_MAX}: shorten the prefix" + (" or the deployment's name" if ctx.deployment else ""),
+            )
+            return
+
+
+def hcp_workspaces_stack_inputs(ctx: Context) -> Iterator[Problem]:
+    """What stack hcp-workspaces needs for the execution mode, and nothing it would ignore."""
+    typed = ctx.typed
+    mode, managed = typed["hcp_execution_mode"], typed["hcp_manage_workspaces"]
+    if typed["hcp_agent_pool_id"] is not None and mode != "agent":
+        yield ctx.error("hcp_agent_pool_id", f'is used only with hcp_execution_mode = "agent" (it is "{mode}"); remove it')
+    if not managed:
+        for name in ("hcp_aws_run_role_policy_arns", "hcp_aws_oidc_provider_arn", "hcp_agent_pool_id", "hcp_terraform_version"):
+            if name in ctx.values:
+                yield ctx.error(name, "is used only by stack hcp-workspaces: set hcp_manage_workspaces = true, or remove it")
+        return
+    if mode == "agent" and typed["hcp_agent_pool_id"] is None:
+        yield ctx.error(
+            "hcp_agent_pool_id", 'is required with hcp_execution_mode = "agent" and hcp_manage_workspaces: the workspaces run on that pool'
+        )
+    if mode == "local":
+        for name in ("hcp_aws_run_role_policy_arns", "hcp_aws_oidc_provider_arn"):
+            if name in ctx.values:
+                yield ctx.error(name, 'is used only when HCP Terraform runs Terraform (hcp_execution_mode "remote" or "agent"); remove it')
+    elif not typed["hcp_aws_run_role_policy_arns"]:
+        yield ctx.error(
+            "hcp_aws_run_role_policy_arns",
+            "is required with hcp_manage_workspaces: the IAM policies of the role HCP Terraform's runs assume (e.g. "
+            '["arn:aws:iam::aws:policy/PowerUserAccess", "arn:aws:iam::aws:policy/IAMFullAccess"]; the W&B module '
+            "creates IAM roles)",
+        )
+
+
+def hcp_runs_reach_the_cluster(ctx: Context) -> Iterator[Problem]:
+    """`exec` credentials run the AWS CLI where Terraform runs: HCP Terraform's workers have none."""
+    if ctx.typed["hcp_organization"] is None or ctx.typed["kubernetes_auth"] != layouts.KubernetesAuth.EXEC.value:
+        return
+    mode = ctx.typed["hcp_execution_mode"]
+    instead = '"ephemeral"' if ctx.infra.layout.has_ephemeral_cluster_auth else '"token" (the guide\'s)'
+    if mode == "remote":
+        yield ctx.error(
+            "kubernetes_auth",
+            f'"exec" runs the AWS CLI where Terraform runs, and HCP Terraform\'s workers (hcp_execution_mode "remote") '
+            f"have none: set kubernetes_auth = {instead}",
+        )
+    elif mode == "agent":
+        yield ctx.warning(
+            "kubernetes_auth",
+            f'"exec" runs the AWS CLI where Terraform runs: install it on your HCP Terraform agents, or set kubernetes_auth = {instead}',
+        )
+
+
+def hcp_remote_runs_license(ctx: Context) -> Iterator[Problem]:
+    """Said at every synth: in remote runs the license is the workspace's, not the settings file's."""
+    if ctx.typed["hcp_organization"] is None or ctx.typed["hcp_execution_mode"] == "local":
+        return
+    who = "stack hcp-workspaces sets it from this file" if ctx.typed["hcp_manage_workspaces"] else "set it in each workspace"
+    yield ctx.warning(
+        "hcp_execution_mode",
+        f'"{ctx.typed["hcp_execution_mode"]}": the settings file does not travel with HCP Terraform\'s runs, so the license '
+        f"comes from each workspace's sensitive Terraform variable `license` ({who}; README, HCP Terraform)",
+    )
+
+
 def lock_table_deprecated(ctx: Context) -> Iterator[Problem]:
     if ctx.typed["state_lock_table"] is not None:
         yield ctx.warning(
@@ -184,8 +279,14 @@ RULES: tuple[Rule, ...] = (
     supported_app_release,
     eks_version_where_required,
     state_options_need_a_bucket,
+    hcp_or_state_bucket,
+    hcp_options_need_an_organization,
+    hcp_workspace_names,
+    hcp_workspaces_stack_inputs,
     lock_table_deprecated,
     ephemeral_auth_needs_v8,
+    hcp_runs_reach_the_cluster,
+    hcp_remote_runs_license,
     eks_version_the_nodes_run,
     wandb_requirements,
 )

@@ -10,37 +10,15 @@ Any other key is an input variable of the `wandb/wandb/aws` release chosen by
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
 
 from release_catalog import layouts
 from release_catalog.layouts import Layout
 from release_catalog.releases import STANDARD_SIZES
 from settings import checks
-
-Check = Callable[[Any], "str | None"]
-
-REQUIRED = object()  # the default of a key that must be given
-ALL_LAYOUTS = frozenset(Layout)
-
-
-@dataclass(frozen=True)
-class Key:
-    """One of the app's own settings keys. `doc` is what messages quote; `explain` and
-    `shown_default`, when set, what the README's settings table says instead."""
-
-    name: str
-    type: str  # a Terraform type expression
-    default: Any
-    doc: str
-    check: Check | None = None
-    secret: bool = False  # never echo the value in a message
-    explain: str | None = None
-    shown_default: str | None = None
-    layouts: frozenset[Layout] = ALL_LAYOUTS  # the layouts that read it
-
+from settings.hcp_keys import HCP_KEYS
+from settings.keys import ALL_LAYOUTS, REQUIRED, Check, Key
 
 _PRE_OPERATOR = frozenset({Layout.PRE_OPERATOR})
 
@@ -260,6 +238,8 @@ APP_KEYS: Mapping[str, Key] = MappingProxyType(
                 explain="KMS key ARN the state object is encrypted with.",
                 shown_default="none (SSE-S3)",
             ),
+            # HCP Terraform / Terraform Enterprise: the state and run engine instead of `state_bucket`.
+            *HCP_KEYS,
             # The `wandb-storage` stack: the guide's manual (bring-your-own bucket) file storage.
             Key(
                 "storage_bucket_name",

@@ -33,6 +33,40 @@ class StateSettings:
 
 
 @dataclass(frozen=True)
+class HcpSettings:
+    """HCP Terraform / Terraform Enterprise as the state and run engine (`hcp_organization` set).
+    Each stack gets one workspace: named `workspace_prefix + stack id`, or, with `workspace_tags`,
+    selected by those tags (plus the stack's own tags, `workspace_tags_for`)."""
+
+    organization: str
+    hostname: str  # app.terraform.io, or a Terraform Enterprise host
+    project: str | None
+    workspace_prefix: str
+    workspace_tags: tuple[str, ...]  # empty: workspaces by name
+    execution_mode: str  # "remote" | "local" | "agent"
+    # The optional `hcp-workspaces` stack (stacks/hcp_workspaces_stack.py): it creates the workspaces.
+    manage_workspaces: bool
+    terraform_version: str  # the workspaces' Terraform version
+    # Attached to the role the runs assume (dynamic credentials); empty with execution_mode "local",
+    # where Terraform runs with your own credentials and the stack creates no role.
+    aws_run_role_policy_arns: tuple[str, ...]
+    aws_oidc_provider_arn: str | None  # an existing OIDC provider for `hostname`; None: the stack creates one
+    agent_pool_id: str | None  # the agent pool (execution_mode "agent" only)
+
+    @property
+    def remote(self) -> bool:
+        """Terraform runs on HCP's workers or agents: the settings file does not travel with the run."""
+        return self.execution_mode != "local"
+
+    def workspace_name(self, stack: str) -> str:
+        return self.workspace_prefix + stack
+
+    def workspace_tags_for(self, stack: str) -> tuple[str, ...]:
+        """With tags: the shared tags and one naming the stack, so that each stack selects its own."""
+        return (*self.workspace_tags, f"stack:{stack}")
+
+
+@dataclass(frozen=True)
 class StorageSettings:
     """The `wandb-storage` stack. `bucket_name` None: derived at deploy time from the account id."""
 
@@ -69,6 +103,7 @@ class Settings:
     wandb_version: str | None
     wandb_image: str | None
     state: StateSettings
+    hcp: HcpSettings | None  # None: the state backend is `state` (local file or S3)
     storage: StorageSettings
     # Inputs of the chosen wandb/wandb/aws release that the settings file sets explicitly.
     module_inputs: Mapping[str, Any]

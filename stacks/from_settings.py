@@ -11,7 +11,7 @@ from constructs_lib.aws_provider import AwsProviderProps
 from constructs_lib.eks_cluster_access import EksClusterAccessProps
 from constructs_lib.file_storage import FileStorageProps
 from constructs_lib.settings_file import SecretFromFile, SettingsFileProps
-from constructs_lib.terraform_block import LocalState, S3State
+from constructs_lib.terraform_block import CloudState, LocalState, S3State
 from constructs_lib.wandb_module import WandbInfra, WandbModule
 from release_catalog import constraints, layouts
 from release_catalog.layouts import LICENSE, FromSetting
@@ -22,7 +22,12 @@ from settings.schema import ALIASES
 
 
 def working_dir(outdir: Path, stack: str) -> Path:
-    """The folder Terraform runs a stack in: every path the stack's JSON holds is relative to it."""
+    """The folder Terraform runs a stack in: every path the stack's JSON holds is relative to it.
+    `<outdir>/stacks/<id>`; `<outdir>/<id>` when `outdir` is an export (stacks.stack_folders)."""
+    from stacks.stack_folders import ExportFolder
+
+    if isinstance(outdir, ExportFolder):
+        return Path(outdir.resolve(), stack)
     return outdir.resolve() / "stacks" / stack
 
 
@@ -52,13 +57,19 @@ def aws_provider_props(settings: Settings) -> AwsProviderProps:
     return AwsProviderProps(region=settings.region, tags=settings.default_tags)
 
 
-def state_backend(settings: Settings, stack_kind: str, stack_dir: Path) -> LocalState | S3State:
-    """Local: `terraform.<stack id>.tfstate` at the project root, outside cdktf.out, so deleting
-    cdktf.out never loses state. Remote: `state_key` for stack `wandb`, `<kind>.tfstate` beside
-    it for the others (settings.values.StateSettings.key_for)."""
+def state_backend(settings: Settings, stack_kind: str, stack_dir: Path) -> LocalState | S3State | CloudState:
+    """HCP Terraform: the stack's own workspace (by name, or by tags with `stack:<id>` among them).
+    Local: `terraform.<stack id>.tfstate` at the project root, outside cdktf.out, so deleting
+    cdktf.out never loses state. S3: `state_key` for stack `wandb`, `<kind>.tfstate` beside it
+    for the others (settings.values.StateSettings.key_for)."""
+    hcp, stack = settings.hcp, stack_id(stack_kind, settings.deployment)
+    if hcp is not None:
+        tags = hcp.workspace_tags_for(stack) if hcp.workspace_tags else ()
+        workspace = None if tags else hcp.workspace_name(stack)
+        return CloudState(organization=hcp.organization, hostname=hcp.hostname, workspace=workspace, tags=tags, project=hcp.project)
     state = settings.state
     if state.bucket is None:
-        return LocalState(path=path_from(stack_dir, PROJECT_ROOT / f"terraform.{stack_id(stack_kind, settings.deployment)}.tfstate"))
+        return LocalState(path=path_from(stack_dir, PROJECT_ROOT / f"terraform.{stack}.tfstate"))
     return S3State(
         bucket=state.bucket,
         key=state.key_for(stack_kind),

@@ -350,6 +350,19 @@ VALID_SEEDS = {
     "wandb_image": st.sampled_from(["wandb/local", "registry.example.com/wandb/local"]),
     "wandb_app_version": st.sampled_from(["1.12.0", "~> 1.0"]),
     "kubernetes_auth": st.sampled_from(["exec", "token", "ephemeral"]),
+    "hcp_organization": st.sampled_from(["acme", "acme_ml-2"]),
+    "hcp_hostname": st.sampled_from(["app.terraform.io", "tfe.example.com", "tfe.example.com:8443"]),
+    "hcp_project": st.sampled_from(["wandb", "ML platform"]),
+    "hcp_workspace_prefix": st.sampled_from(["", "wandb-", "team_a-"]),
+    "hcp_workspace_tags": st.lists(st.sampled_from(["wandb", "env:prod", "team_ml"]), max_size=2, unique=True),
+    "hcp_execution_mode": st.sampled_from(["remote", "local", "agent"]),
+    "hcp_manage_workspaces": st.booleans(),
+    "hcp_terraform_version": st.sampled_from(["1.11.4", "~> 1.11.0"]),
+    "hcp_aws_run_role_policy_arns": st.lists(
+        st.sampled_from(["arn:aws:iam::aws:policy/PowerUserAccess", "arn:aws:iam::123456789012:policy/wandb-deploy"]), max_size=2
+    ),
+    "hcp_aws_oidc_provider_arn": st.sampled_from(["arn:aws:iam::123456789012:oidc-provider/app.terraform.io"]),
+    "hcp_agent_pool_id": st.sampled_from(["apool-ZjT6A7mVFm5WHT5a"]),
 }
 SEEDS = {**PLAUSIBLE, **VALID_SEEDS}
 assert set(RULED_KEYS) <= set(SEEDS), set(RULED_KEYS) - set(SEEDS)
@@ -515,6 +528,24 @@ OWN_RULE: dict[str, Callable[[object], bool]] = {
     "state_role_arn": matches(r"arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}"),
     "state_profile": matches(r"[A-Za-z0-9_.@+=,-]{1,128}"),
     "state_kms_key_id": matches(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key/[A-Za-z0-9-]{1,128}|alias/[A-Za-z0-9/_-]{1,250})"),
+    # HCP Terraform's own name rules (its documentation; settings/hcp_keys.py says which).
+    "hcp_organization": matches(r"[A-Za-z0-9_-]+"),
+    "hcp_hostname": lambda v: (
+        matches(r"[a-z0-9.-]+(:[0-9]{1,5})?")(v)
+        and len(v.split(":")[0].split(".")) >= 2
+        and all(dns_label(label) for label in v.split(":")[0].split("."))
+    ),
+    "hcp_project": lambda v: matches(r"[A-Za-z0-9_ -]{3,40}")(v) and v == v.strip(),
+    "hcp_workspace_prefix": matches(r"[A-Za-z0-9_-]*"),
+    "hcp_workspace_tags": lambda v: (
+        list_of(lambda t: matches(r"[a-z0-9]([a-z0-9:_-]*[a-z0-9])?")(t) and len(t) <= 255)(v) and len(set(v)) == len(v)
+    ),
+    "hcp_execution_mode": lambda v: v in ("remote", "local", "agent"),
+    "hcp_manage_workspaces": is_bool,
+    "hcp_terraform_version": matches(r"(~> ?)?[0-9]+\.[0-9]+\.[0-9]+"),
+    "hcp_aws_run_role_policy_arns": list_of(matches(r"arn:aws[a-z-]*:iam::(aws|[0-9]{12}):policy/[A-Za-z0-9+=,.@_/-]{1,512}")),
+    "hcp_aws_oidc_provider_arn": matches(r"arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/[a-z0-9.:/-]+"),
+    "hcp_agent_pool_id": matches(r"apool-[A-Za-z0-9]{16}"),
     "storage_bucket_name": lambda v: s3_bucket(v) and "." not in v,
     "storage_queue_name": lambda v: matches(r"[A-Za-z0-9_-]{1,80}")(v),  # so never ".fifo"
     "storage_cors_origins": list_of(lambda o: web_origin(o) and o != "*", non_empty=True),
@@ -614,17 +645,49 @@ EDGES: dict[str, tuple[list[object], list[object]]] = {
     "create_elasticache": ([], ["false"]),
     "wandb_version": (["0.51.2"], [""]),
     "wandb_image": ([], [" "]),
+    "hcp_organization": (["acme_ml-2"], ["acme ml", "acme.ml", ""]),
+    "hcp_hostname": (["tfe.example.com:8443"], ["https://app.terraform.io", "localhost", "TFE.example.com", "tfe.example.com/"]),
+    "hcp_project": (["ML platform", "abc", "p" * 40], ["ab", "p" * 41, " wandb", "wandb/ml"]),
+    "hcp_workspace_prefix": (["", "wandb_"], ["wandb.", "wandb "]),
+    "hcp_workspace_tags": ([["env:prod", "a"]], [["Env"], ["env:"], ["a", "a"], ["t" * 256]]),
+    "hcp_execution_mode": (["agent"], ["Remote", "cli"]),
+    "hcp_manage_workspaces": ([True], ["true"]),
+    "hcp_terraform_version": (["~> 1.11.0"], ["1.11", "latest", "v1.11.4"]),
+    "hcp_aws_run_role_policy_arns": (
+        [["arn:aws:iam::123456789012:policy/path/wandb"]],
+        [["arn:aws:iam::aws:role/PowerUserAccess"], ["PowerUserAccess"]],
+    ),
+    "hcp_aws_oidc_provider_arn": (["arn:aws:iam::123456789012:oidc-provider/app.terraform.io"], ["app.terraform.io"]),
+    "hcp_agent_pool_id": (["apool-ZjT6A7mVFm5WHT5a"], ["apool-short", "pool-ZjT6A7mVFm5WHT5a"]),
 }
 EDGE_ROWS = [(name, value, True) for name, (ok, _) in EDGES.items() for value in ok]
 EDGE_ROWS += [(name, value, False) for name, (_, refused) in EDGES.items() for value in refused]
 ON_STATE = {"state_bucket": "acme-tf-state"}
+# The HCP keys on settings that use HCP Terraform with stack hcp-workspaces (agent pools on agents).
+ON_HCP = {
+    "hcp_organization": "acme",
+    "kubernetes_auth": "token",
+    "hcp_manage_workspaces": True,
+    "hcp_aws_run_role_policy_arns": ["arn:aws:iam::aws:policy/PowerUserAccess"],
+}
+ON_AGENTS = {**ON_HCP, "hcp_execution_mode": "agent"}
+
+
+def edge_context(name: str) -> dict[str, object]:
+    if name.startswith("state_"):
+        return ON_STATE
+    if name == "hcp_agent_pool_id":
+        return ON_AGENTS
+    if name == "hcp_execution_mode":
+        return {**ON_HCP, "hcp_agent_pool_id": "apool-ZjT6A7mVFm5WHT5a"}
+    return ON_HCP if name.startswith("hcp_") else {}
 
 
 @pytest.mark.parametrize("name, value, accepted", EDGE_ROWS, ids=[f"{n}={v!r}"[:60] for n, v, _ in EDGE_ROWS])
 def test_the_rules_at_their_edges(name, value, accepted):
     assert OWN_RULE[name](value) is accepted  # the oracle above agrees with the data
     base = 1 if name in ("wandb_version", "wandb_image") else 0
-    values = {**BASES[base], **(ON_STATE if name.startswith("state_") else {}), name: value}
+    values = {**BASES[base], **edge_context(name), name: value}
     try:
         parse_settings(values, "edge.tfvars")
     except SettingsError as err:

@@ -34,6 +34,21 @@ BASE_FOR: Mapping[str, Mapping[str, Any]] = {
     "wandb_app_version": PRE_OPERATOR,
     **dict.fromkeys(("state_key", "state_region", "state_lock_table", "state_role_arn", "state_profile", "state_kms_key_id"), REMOTE_STATE),
 }
+# HCP settings: on settings that use HCP Terraform, with stack hcp-workspaces (an agent pool on agents).
+HCP = {
+    **GUIDE_SETTINGS,
+    "kubernetes_auth": "token",
+    "hcp_organization": "acme",
+    "hcp_manage_workspaces": True,
+    "hcp_aws_run_role_policy_arns": ["arn:aws:iam::aws:policy/PowerUserAccess"],
+}
+BASE_FOR = {
+    **BASE_FOR,
+    **{name: HCP for name in APP_KEYS if name.startswith("hcp_")},
+    "hcp_agent_pool_id": {**HCP, "hcp_execution_mode": "agent"},
+    # Without stack hcp-workspaces: its run role means nothing to local runs.
+    "hcp_execution_mode": {**GUIDE_SETTINGS, "kubernetes_auth": "token", "hcp_organization": "acme"},
+}
 RECOMMENDED = layouts.INFRA_RELEASES[layouts.DEFAULT_INFRA_VERSION].release
 
 # Every setting whose value has a rule beyond its Terraform type.
@@ -270,6 +285,40 @@ NEAR_MISSES: dict[str, list[tuple[Any, ...]]] = {
         ("1.16.9", "a patch off"),
     ],
     "wandb_app_version": [("1.12.1", "a patch off"), ("~> 1.1", "another constraint")],
+    "hcp_organization": [("acme ml", "space"), ("acme.ml", "dot"), ("", "empty"), ("acmé", "non-ASCII letter"), ("acme\n", "newline")],
+    "hcp_hostname": [
+        ("https://app.terraform.io", "scheme", ["no scheme"]),
+        ("app.terraform.io/", "trailing slash"),
+        ("App.terraform.io", "uppercase"),
+        ("terraform", "one label"),
+        ("tfe.example.com:", "empty port"),
+        ("-tfe.example.com", "leading hyphen"),
+    ],
+    "hcp_project": [
+        ("ab", "2 characters"),
+        ("p" * 41, "41 characters"),
+        (" wandb", "leading space"),
+        ("wandb ", "trailing space"),
+        ("w/b", "slash"),
+    ],
+    "hcp_workspace_prefix": [("wandb.", "dot"), ("wandb ", "space"), ("wandé-", "non-ASCII letter")],
+    "hcp_workspace_tags": [
+        (["Env"], "uppercase"),
+        (["env:"], "ends with a colon"),
+        ([":env"], "starts with a colon"),
+        (["a", "a"], "twice", ["twice"]),
+        (["t" * 256], "256 characters", ["at most 255"]),
+        ([""], "empty"),
+    ],
+    "hcp_execution_mode": [("Remote", "capitalized"), ("cli", "not a mode"), ("remote ", "trailing space")],
+    "hcp_terraform_version": [("1.11", "no patch"), ("v1.11.4", "a v"), ("latest", "a word"), (">= 1.10.0", "another operator")],
+    "hcp_aws_run_role_policy_arns": [
+        (["arn:aws:iam::aws:role/PowerUserAccess"], "a role"),
+        (["PowerUserAccess"], "a name"),
+        (["arn:aws:iam::12345678901:policy/x"], "11-digit account"),
+    ],
+    "hcp_aws_oidc_provider_arn": [("app.terraform.io", "a host"), ("arn:aws:iam::123456789012:role/x", "a role")],
+    "hcp_agent_pool_id": [("apool-short", "too short"), ("pool-ZjT6A7mVFm5WHT5a", "no apool- prefix")],
 }
 
 # setting: [values just inside the rule]
@@ -312,6 +361,16 @@ VALID: dict[str, list[Any]] = {
     "size": ["small", "xxlarge", None],
     "wandb_infra_version": ["~>7.0", "4.7.2"],
     "wandb_app_version": ["1.12.0", "~>1.0"],
+    "hcp_organization": ["a", "acme_ML-2"],
+    "hcp_hostname": ["app.terraform.io", "tfe.example.com:8443", "a.b"],
+    "hcp_project": ["abc", "p" * 40, "ML platform", "a-b_c"],
+    "hcp_workspace_prefix": ["", "wandb-", "Team_A-"],
+    "hcp_workspace_tags": [[], ["a"], ["env:prod", "team_ml", "t" * 255]],
+    "hcp_execution_mode": ["remote", "local"],  # "agent": with hcp_agent_pool_id's rows
+    "hcp_terraform_version": ["1.11.4", "~> 1.11.0", "~>1.10.5"],
+    "hcp_aws_run_role_policy_arns": [["arn:aws:iam::aws:policy/PowerUserAccess", "arn:aws-us-gov:iam::123456789012:policy/path/x"]],
+    "hcp_aws_oidc_provider_arn": ["arn:aws:iam::123456789012:oidc-provider/app.terraform.io"],
+    "hcp_agent_pool_id": ["apool-ZjT6A7mVFm5WHT5a"],
 }
 
 # Where each setting ends up in Settings.
@@ -343,6 +402,16 @@ ARRIVES: dict[str, Callable[[Settings], Any]] = {
     "storage_noncurrent_version_days": lambda s: s.storage.noncurrent_version_days,
     "wandb_infra_version": lambda s: s.infra.release.constraint.replace(" ", ""),
     "wandb_app_version": lambda s: s.app_version.replace(" ", ""),
+    "hcp_organization": lambda s: s.hcp.organization,
+    "hcp_hostname": lambda s: s.hcp.hostname,
+    "hcp_project": lambda s: s.hcp.project,
+    "hcp_workspace_prefix": lambda s: s.hcp.workspace_prefix,
+    "hcp_workspace_tags": lambda s: list(s.hcp.workspace_tags),
+    "hcp_execution_mode": lambda s: s.hcp.execution_mode,
+    "hcp_terraform_version": lambda s: s.hcp.terraform_version,
+    "hcp_aws_run_role_policy_arns": lambda s: list(s.hcp.aws_run_role_policy_arns),
+    "hcp_aws_oidc_provider_arn": lambda s: s.hcp.aws_oidc_provider_arn,
+    "hcp_agent_pool_id": lambda s: s.hcp.agent_pool_id,
 }
 
 
