@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import SimpleNamespace
 
-from helpers import GUIDE_SETTINGS, PROJECT_ROOT, write_settings
+from helpers import GUIDE_SETTINGS, PROJECT_ROOT, app_copy, write_settings
 
 from settings import load_app_settings
 from settings.naming import HCP_WORKSPACES_STACK, app_stack_ids, app_stacks
@@ -79,7 +79,7 @@ def test_the_list_is_what_a_synth_writes(tmp_path):
     from stacks import build_app
 
     single = parse_settings(dict(GUIDE_SETTINGS), PROJECT_ROOT / "test.tfvars")
-    folder = load_app_settings(environ={"WANDB_DEPLOYMENTS": str(FOLDER)}, root=PROJECT_ROOT).deployments
+    folder = load_app_settings(environ={"WANDB_DEPLOYMENTS": str(FOLDER)}, root=tmp_path).deployments
     app = App(outdir=str(tmp_path / "out"), stack_traces=False)
     build_app(app, [single, *folder])
     app.synth()
@@ -104,7 +104,7 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 
 def test_no_cdktf_and_no_provider_binding_is_loaded(tmp_path):
-    env = clean_env(WANDB_DEPLOYMENTS=str(FOLDER), PYTHONPATH=str(PROJECT_ROOT))
+    env = clean_env(WANDB_DEPLOYMENTS=str(FOLDER), PYTHONPATH=str(app_copy()))  # a copy: no settings of the developer's
     result = subprocess.run([sys.executable, "-P", "-c", NO_BINDINGS], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == FOLDER_STACKS
@@ -117,7 +117,7 @@ def test_the_wrapper_a_settings_error_is_one_line_and_exit_2(tmp_path):
 
     def stacks(*args: str) -> subprocess.CompletedProcess[str]:
         env = clean_env(WANDB_DEPLOYMENTS="deployments")  # relative: from the caller's directory
-        return subprocess.run([str(PROJECT_ROOT / "scripts" / "stacks"), *args], cwd=tmp_path, env=env, capture_output=True, text=True)
+        return subprocess.run([str(app_copy() / "scripts" / "stacks"), *args], cwd=tmp_path, env=env, capture_output=True, text=True)
 
     result = stacks("--json")
     assert result.returncode == 0 and json.loads(result.stdout) == FOLDER_STACKS, result.stderr
