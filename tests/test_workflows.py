@@ -117,6 +117,7 @@ def test_no_saved_plan_is_ever_uploaded():
     for name, step in uploads:
         paths = str(step["with"]["path"]).split()
         assert paths == ["change-set.json"], (name, paths)
+        assert step["with"]["overwrite"] is True, name  # a re-run of the plan replaces the change set (the last plan counts)
         assert not any(p.endswith(".tfplan") or "plan-review" in p or "cdktf.out" in p or "*" in p for p in paths)
 
 
