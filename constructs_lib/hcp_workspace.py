@@ -30,7 +30,8 @@ class WorkspaceSecret:
     """A sensitive Terraform variable of the workspace.
 
     key: the variable's name, as the stack declares it (`license`).
-    value: a reference Terraform resolves when it applies (`${local.license}`); never the secret itself.
+    value: a reference Terraform resolves when it applies (`${local.license}`); never the secret itself
+        (anything but one whole reference is refused: it would be synthesized in clear text).
     description: the variable's description in HCP Terraform (default: none).
     required: when set, a plan fails with this message while `value` is null, instead of writing
         an empty variable (default None: no check)."""
@@ -128,12 +129,15 @@ class HcpWorkspace(Construct):
         return variable
 
 
+def _reference(value: str) -> str | None:
+    """`local.license` for `${local.license}`; None for anything but one whole Terraform reference."""
+    inner = value[2:-1] if value.startswith("${") and value.endswith("}") else ""
+    return inner if inner and "${" not in inner else None
+
+
 def _not_null(reference: str) -> str:
     """`${local.license}` -> `${local.license != null}`: a condition on the value a reference resolves to."""
-    inner = reference[2:-1] if reference.startswith("${") and reference.endswith("}") else ""
-    if not inner or "${" in inner:
-        raise ValueError(f"a required secret's value must be one Terraform reference such as ${{local.license}}, not {reference!r}")
-    return f"${{{inner} != null}}"
+    return f"${{{_reference(reference)} != null}}"
 
 
 def _check(props: HcpWorkspaceProps) -> None:
@@ -141,3 +145,7 @@ def _check(props: HcpWorkspaceProps) -> None:
         raise ValueError(f"execution_mode {props.execution_mode!r} is none of {', '.join(EXECUTION_MODES)}")
     if (props.execution_mode == "agent") != (props.agent_pool_id is not None):
         raise ValueError(f"workspace {props.name}: agent_pool_id is required with execution_mode 'agent', and only then")
+    for secret in props.secrets:
+        if _reference(secret.value) is None:
+            # A literal would be written to the synthesized JSON in clear text.
+            raise ValueError(f"workspace {props.name}: secret {secret.key} must be one Terraform reference such as ${{local.license}}")

@@ -255,13 +255,16 @@ def test_the_constructs_refuse_what_hcp_terraform_would():
     from cdktf import App, TerraformStack
 
     from constructs_lib.hcp_aws_run_role import HcpAwsRunRole, HcpAwsRunRoleProps
-    from constructs_lib.hcp_workspace import HcpWorkspace, HcpWorkspaceProps
+    from constructs_lib.hcp_workspace import HcpWorkspace, HcpWorkspaceProps, WorkspaceSecret
 
     stack = TerraformStack(App(stack_traces=False), "refusals")
     with pytest.raises(ValueError, match="agent_pool_id is required"):
         HcpWorkspace(stack, "agent", HcpWorkspaceProps(name="w", organization="acme", execution_mode="agent"))
     with pytest.raises(ValueError, match="agent_pool_id is required"):
         HcpWorkspace(stack, "remote", HcpWorkspaceProps(name="w", organization="acme", agent_pool_id=AGENT_POOL))
+    with pytest.raises(ValueError, match="must be one Terraform reference"):
+        secret = WorkspaceSecret(key="license", value=SENTINEL_LICENSE)
+        HcpWorkspace(stack, "literal", HcpWorkspaceProps(name="w", organization="acme", secrets=[secret]))
     props = HcpAwsRunRoleProps(role_name="r", oidc_provider_arn=TFE_OIDC, hostname="tfe.acme.dev", organization="acme", workspaces=[])
     with pytest.raises(ValueError, match="names no workspace"):
         HcpAwsRunRole(stack, "role", props)
