@@ -70,6 +70,21 @@ def test_hcp_workspaces_once_when_a_deployment_manages_workspaces():
     assert stacks[-1].deployment is None and stacks[-1].kind == HCP_WORKSPACES_STACK
 
 
+def test_hcp_workspaces_from_real_settings(tmp_path):
+    """A deployment that sets hcp_manage_workspaces adds the app-level stack, once, last."""
+    folder = tmp_path / "deployments"
+    shutil.copytree(FOLDER, folder)
+    defaults = folder / "_defaults.tfvars"
+    defaults.write_text("".join(line for line in defaults.read_text().splitlines(True) if not line.startswith("state_")))
+    for name, manage in (("staging", "true"), ("prod-eu", "false")):
+        with (folder / f"{name}.tfvars").open("a") as file:
+            file.write(f'hcp_organization = "acme"\nhcp_execution_mode = "local"\nhcp_manage_workspaces = {manage}\n')
+    status, out, err = listed({"WANDB_DEPLOYMENTS": str(folder)}, tmp_path, "--json")
+    assert (status, err) == (0, "")
+    hcp = {"stack": "hcp-workspaces", "deployment": None, "kind": "hcp-workspaces", "environment": "hcp-workspaces"}
+    assert json.loads(out) == [*FOLDER_STACKS, hcp]
+
+
 def test_the_list_is_what_a_synth_writes(tmp_path):
     """One synth (the suite's time budget) of a single settings file's deployment and the
     folder's, side by side in one app: manifest.json holds exactly the stacks both lists name."""
