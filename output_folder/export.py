@@ -129,7 +129,8 @@ def check(target: Path, environ: Mapping[str, str]) -> int:
     if not differences:
         print(f"{shown(target)} is up to date ({len({name.split('/')[0] for name in fresh})} stacks)")
         return 0
-    print(f"error: the export in {shown(target)} is stale ({len(differences)} files): run ./scripts/export and commit it", file=sys.stderr)
+    files = f"{len(differences)} file{'' if len(differences) == 1 else 's'}"
+    print(f"error: the export in {shown(target)} is stale ({files}): run ./scripts/export and commit it", file=sys.stderr)
     return 1
 
 
