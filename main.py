@@ -86,7 +86,7 @@ def build_and_write(loaded: LoadedSettings, staging: Staging) -> int:
     # No JavaScript stack traces in the annotations: they name a per-run folder (docs/security.md).
     app = App(outdir=str(staging.folder), stack_traces=False)
     # The stacks will run in the output folder, not the staging one: their paths are relative to it.
-    build_app(app, loaded.deployments, staging.outdir)
+    build_app(app, loaded.deployments, staging.outdir, export_dir=os.environ.get("WANDB_EXPORT_DIR"))  # ./scripts/export
     if not rules_pass(app):
         return 1
     app.synth()

@@ -6,7 +6,8 @@
 - `tfe_workspace_settings`: the execution mode (`remote`, `local` or `agent`, with the agent pool);
   the workspace's own `execution_mode` argument is deprecated in favour of it.
 - `tfe_variable`s: sensitive Terraform variables (the W&B license: its value is a reference Terraform
-  resolves at deploy time, e.g. `${local.license}`, never a literal), and, with an AWS run role, the
+  resolves at deploy time, e.g. `${local.license}`, never a literal, sent as the write-only
+  `value_wo`, Terraform >= 1.11, so that neither the state nor a saved plan holds it), and, with an AWS run role, the
   environment variables of AWS dynamic provider credentials: `TFC_AWS_PROVIDER_AUTH=true` and
   `TFC_AWS_RUN_ROLE_ARN`.
 """
@@ -103,7 +104,9 @@ class HcpWorkspace(Construct):
         )
         self.variables: dict[str, Variable] = {}
         for secret in props.secrets:
-            variable = self._variable(props, secret.key, secret.value, "terraform", sensitive=True, description=secret.description)
+            variable = self._variable(
+                props, secret.key, secret.value, "terraform", sensitive=True, write_only=True, description=secret.description
+            )
             if secret.required is not None:
                 variable.lifecycle = TerraformResourceLifecycle(
                     precondition=[Precondition(condition=_not_null(secret.value), error_message=secret.required)]
@@ -113,13 +116,24 @@ class HcpWorkspace(Construct):
             self._variable(props, "TFC_AWS_RUN_ROLE_ARN", props.aws_run_role_arn, "env", description="The IAM role the runs assume")
 
     def _variable(
-        self, props: HcpWorkspaceProps, key: str, value: str, category: str, *, description: str | None, sensitive: bool | None = None
+        self,
+        props: HcpWorkspaceProps,
+        key: str,
+        value: str,
+        category: str,
+        *,
+        description: str | None,
+        sensitive: bool | None = None,
+        write_only: bool = False,
     ) -> Variable:
+        """`write_only`: the value goes to HCP Terraform as `value_wo` (Terraform >= 1.11), which
+        Terraform never keeps in the state or a saved plan."""
         variable = self.variables[key] = Variable(
             self,
             f"{category}_{key}",
             key=key,
-            value=value,
+            value=None if write_only else value,
+            value_wo=value if write_only else None,
             category=category,
             sensitive=sensitive,
             description=description,

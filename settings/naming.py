@@ -39,9 +39,19 @@ class AppStack(NamedTuple):
     deployment: str | None
 
 
+class _Hcp(Protocol):
+    @property
+    def manage_workspaces(self) -> bool: ...
+
+
 class _Deployment(Protocol):
+    """What app_stacks reads of a deployment's Settings (settings.values imports this module)."""
+
     @property
     def deployment(self) -> str | None: ...
+
+    @property
+    def hcp(self) -> _Hcp | None: ...
 
 
 def app_stacks(deployments: Iterable[_Deployment]) -> tuple[AppStack, ...]:
@@ -51,7 +61,7 @@ def app_stacks(deployments: Iterable[_Deployment]) -> tuple[AppStack, ...]:
     stacks, `./scripts/stacks` lists them (settings/stack_list.py)."""
     deployments = tuple(deployments)
     stacks = [AppStack(stack_id(kind, d.deployment), kind, d.deployment) for d in deployments for kind in STACK_KINDS]
-    if any(getattr(getattr(d, "hcp", None), "manage_workspaces", False) is True for d in deployments):
+    if any(d.hcp is not None and d.hcp.manage_workspaces for d in deployments):
         stacks.append(AppStack(HCP_WORKSPACES_STACK, HCP_WORKSPACES_STACK, None))
     return tuple(stacks)
 

@@ -44,7 +44,6 @@ from constructs_lib.aws_provider import aws_provider
 from constructs_lib.hcp_aws_run_role import HcpAwsRunRole, HcpAwsRunRoleProps, HcpOidcProvider, HcpOidcProviderProps
 from constructs_lib.settings_file import SecretFromFile, SettingsFile
 from constructs_lib.terraform_block import LocalState, configure_state, pin_versions
-from release_catalog.constraints import TERRAFORM_FLOOR
 from settings import DEFAULT_OUTDIR, PROJECT_ROOT, Settings
 from settings.naming import HCP_WORKSPACES_STACK, MAIN_STACK_KIND, STACK_KINDS, stack_id
 from settings.values import HcpSettings
@@ -60,6 +59,9 @@ KIND = HCP_WORKSPACES_STACK
 # from: 0.71.0; any later 0.x has the same arguments or more.
 TFE_PROVIDER_CONSTRAINT = "~> 0.71"
 
+# The license goes to HCP Terraform as a write-only value (tfe_variable.value_wo), which Terraform
+# 1.11 and later never keep in the state or a plan: this stack's local state holds no secret.
+WRITE_ONLY_TERRAFORM = ">= 1.11"
 LICENSE_DESCRIPTION = "W&B license (sensitive), read from the settings file when stack hcp-workspaces was deployed"
 
 
@@ -113,7 +115,7 @@ class HcpWorkspacesStack(TerraformStack):
         if not chosen:
             raise ValueError("no deployment sets hcp_manage_workspaces = true: build this stack only when wanted() says so")
         self.stack_dir = props.working_dir(outdir, id)
-        pin_versions(self, TERRAFORM_FLOOR, {"aws": AWS_PROVIDER_CONSTRAINT, "tfe": TFE_PROVIDER_CONSTRAINT})
+        pin_versions(self, WRITE_ONLY_TERRAFORM, {"aws": AWS_PROVIDER_CONSTRAINT, "tfe": TFE_PROVIDER_CONSTRAINT})
         state = PROJECT_ROOT / f"terraform.{KIND}.tfstate"
         configure_state(self, LocalState(path=props.path_from(self.stack_dir, state)))
         aws_provider(self, props.aws_provider_props(chosen[0]))

@@ -137,14 +137,15 @@ def test_the_license_is_never_synthesized(synthesized):
 def test_the_license_variable_is_read_from_each_settings_file_at_deploy_time(synthesized):
     single = _json(synthesized, "single")
     license = _variables(single, "wandb-wandb")["license"]
-    assert (license["category"], license["sensitive"], license["value"]) == ("terraform", True, "${local.license}")
+    assert (license["category"], license["sensitive"], license["value_wo"]) == ("terraform", True, "${local.license}")
+    assert "value" not in license  # write-only: never in the state or a saved plan
     assert 'file(\\"../../../test.tfvars\\")' in json.dumps(single["locals"]["license"])
     assert single["variable"]["license"]["sensitive"] is True  # TF_VAR_license, as in stack wandb
     assert "license" not in _variables(single, "wandb-wandb-storage")  # stack wandb-storage reads none
 
     folder = _json(synthesized, "folder")
-    assert _variables(folder, "prod--wandb")["license"]["value"] == "${local.license_prod}"
-    assert _variables(folder, "stg-staging--wandb")["license"]["value"] == "${local.license_staging}"
+    assert _variables(folder, "prod--wandb")["license"]["value_wo"] == "${local.license_prod}"
+    assert _variables(folder, "stg-staging--wandb")["license"]["value_wo"] == "${local.license_staging}"
     assert "deployments/prod.tfvars" in folder["locals"]["license_prod"]
     assert "deployments/staging.tfvars" in folder["locals"]["license_staging"]
     assert "license" not in _variables(folder, "dev--wandb")  # local execution reads the settings file itself

@@ -86,36 +86,36 @@ SCOPES: dict[str, Scope] = {
         SETTINGS_TESTS,
         IN_PROCESS,
         {
-            "settings/schema.py:66 'W&B license (or `wandb_license' -> ''": _UNREAD_DOC,  # license
-            "settings/schema.py:77 'Subdomain of the W&B FQDN (`<s' -> ''": _UNREAD_DOC,  # subdomain
-            "settings/schema.py:119 'Kubernetes version of the EKS ' -> ''": _UNREAD_DOC,  # eks_cluster_version
-            "settings/schema.py:131 'How the kubernetes and helm pr' -> ''": _UNREAD_DOC,  # kubernetes_auth
-            "settings/schema.py:146 'AWS region of the deployment.' -> ''": _UNREAD_DOC,  # region
-            "settings/schema.py:154 'Tags added to every AWS resour' -> ''": _UNREAD_DOC,  # default_tags
-            "settings/schema.py:165 '.' -> ''": _UNREAD_DOC,  # wandb_infra_version
-            "settings/schema.py:165 'Release of `wandb/wandb/aws`: ' -> ''": _UNREAD_DOC,  # wandb_infra_version
-            "settings/schema.py:165 ', ' -> ''": _UNREAD_DOC,  # wandb_infra_version
-            "settings/schema.py:165 '\"' -> ''": _UNREAD_DOC,  # wandb_infra_version
-            "settings/schema.py:175 'Release of `wandb/wandb/kubern' -> ''": _UNREAD_DOC,  # wandb_app_version
-            "settings/schema.py:183 'W&B server version the pre-ope' -> ''": _UNREAD_DOC,  # wandb_version
-            "settings/schema.py:193 'W&B server image for the pre-o' -> ''": _UNREAD_DOC,  # wandb_image
-            "settings/schema.py:204 'S3 bucket for the remote state' -> ''": _UNREAD_DOC,  # state_bucket
-            "settings/schema.py:213 'Object key of the `wandb` stac' -> ''": _UNREAD_DOC,  # state_key
-            "settings/schema.py:223 'Region of `state_bucket` (defa' -> ''": _UNREAD_DOC,  # state_region
-            "settings/schema.py:232 'DynamoDB table for state locki' -> ''": _UNREAD_DOC,  # state_lock_table
-            "settings/schema.py:242 'IAM role Terraform assumes to ' -> ''": _UNREAD_DOC,  # state_role_arn
-            "settings/schema.py:250 'AWS profile for the state back' -> ''": _UNREAD_DOC,  # state_profile
-            "settings/schema.py:258 'KMS key (ARN) the state object' -> ''": _UNREAD_DOC,  # state_kms_key_id
-            "settings/schema.py:268 'S3 bucket for W&B files. Unset' -> ''": _UNREAD_DOC,  # storage_bucket_name
+            "settings/schema.py:44 'W&B license (or `wandb_license' -> ''": _UNREAD_DOC,  # license
+            "settings/schema.py:55 'Subdomain of the W&B FQDN (`<s' -> ''": _UNREAD_DOC,  # subdomain
+            "settings/schema.py:97 'Kubernetes version of the EKS ' -> ''": _UNREAD_DOC,  # eks_cluster_version
+            "settings/schema.py:109 'How the kubernetes and helm pr' -> ''": _UNREAD_DOC,  # kubernetes_auth
+            "settings/schema.py:124 'AWS region of the deployment.' -> ''": _UNREAD_DOC,  # region
+            "settings/schema.py:132 'Tags added to every AWS resour' -> ''": _UNREAD_DOC,  # default_tags
+            "settings/schema.py:143 '.' -> ''": _UNREAD_DOC,  # wandb_infra_version
+            "settings/schema.py:143 'Release of `wandb/wandb/aws`: ' -> ''": _UNREAD_DOC,  # wandb_infra_version
+            "settings/schema.py:143 ', ' -> ''": _UNREAD_DOC,  # wandb_infra_version
+            "settings/schema.py:143 '\"' -> ''": _UNREAD_DOC,  # wandb_infra_version
+            "settings/schema.py:153 'Release of `wandb/wandb/kubern' -> ''": _UNREAD_DOC,  # wandb_app_version
+            "settings/schema.py:161 'W&B server version the pre-ope' -> ''": _UNREAD_DOC,  # wandb_version
+            "settings/schema.py:171 'W&B server image for the pre-o' -> ''": _UNREAD_DOC,  # wandb_image
+            "settings/schema.py:182 'S3 bucket for the remote state' -> ''": _UNREAD_DOC,  # state_bucket
+            "settings/schema.py:191 'Object key of the `wandb` stac' -> ''": _UNREAD_DOC,  # state_key
+            "settings/schema.py:201 'Region of `state_bucket` (defa' -> ''": _UNREAD_DOC,  # state_region
+            "settings/schema.py:210 'DynamoDB table for state locki' -> ''": _UNREAD_DOC,  # state_lock_table
+            "settings/schema.py:220 'IAM role Terraform assumes to ' -> ''": _UNREAD_DOC,  # state_role_arn
+            "settings/schema.py:228 'AWS profile for the state back' -> ''": _UNREAD_DOC,  # state_profile
+            "settings/schema.py:236 'KMS key (ARN) the state object' -> ''": _UNREAD_DOC,  # state_kms_key_id
+            "settings/schema.py:246 'S3 bucket for W&B files. Unset' -> ''": _UNREAD_DOC,  # storage_bucket_name
             "settings/tftypes.py:92 drop entry 0 of a table": '_a: without the "string" entry, f"a {kind}" gives the same "a string"',
             "settings/tftypes.py:92 drop entry 1 of a table": '_a: without the "bool" entry the fallback gives the same "a bool"',
             "settings/tftypes.py:92 drop entry 2 of a table": '_a: without the "number" entry the fallback gives the same "a number"',
             "settings/tftypes.py:92 'string' -> ''": '_a: the fallback gives the same "a string" (and no Terraform type is empty)',
             "settings/tftypes.py:92 'bool' -> ''": '_a: the fallback gives the same "a bool" (and no Terraform type is empty)',
             "settings/tftypes.py:92 'number' -> ''": '_a: the fallback gives the same "a number" (and no Terraform type is empty)',
-            "settings/fields.py:113 False -> True": "has_default's default: only _app_value(wandb_infra_version) relies on it, a key whose "
+            "settings/fields.py:114 False -> True": "has_default's default: only _app_value(wandb_infra_version) relies on it, a key whose "
             "default is a string, for which has_default changes nothing",
-            "settings/rules.py:128 '1.32' -> ''": 'the fallback of `ctx.infra.max_kubernetes or "1.32"`: every release in '
+            "settings/rules.py:131 '1.32' -> ''": 'the fallback of `ctx.infra.max_kubernetes or "1.32"`: every release in '
             "INFRA_RELEASES has a max_kubernetes",
             "settings/tftypes.py:39 \"'${\" -> ''": "a type ending in }' is the interface file's nested form, which starts with '${",
             "settings/tftypes.py:39 \"}'\" -> ''": "a type starting with '${ is the interface file's nested form, which ends with }'",
