@@ -234,3 +234,34 @@ def test_a_deployments_pattern_takes_both_its_stacks_and_no_others(folder):
     for stack in ("v8--wandb", "v8--wandb-storage"):
         assert_reached_terraform(folder, stack, calls, "apply", None)
     assert {Path(c["cwd"]).name for c in calls if Path(c["cwd"]).parent.name == "stacks"} == {"v8--wandb", "v8--wandb-storage"}
+
+
+# --- HCP Terraform: the cloud blocks and stack hcp-workspaces (README, HCP Terraform) --------------
+
+
+def test_hcp_terraform_stacks_and_the_workspaces_stack(tmp_path_factory, stand_in):
+    """With `hcp_organization`, the stacks carry `cloud` blocks, which the CLI hands to Terraform like
+    any backend; with `hcp_manage_workspaces`, `cdktf deploy hcp-workspaces` (the README's
+    bootstrap) reaches Terraform in that stack's folder, and no license is synthesized."""
+    from helpers import NEW_V8
+
+    root = copy_project(tmp_path_factory.mktemp("hcp") / "project")
+    hcp = {
+        "kubernetes_auth": "ephemeral",
+        "hcp_organization": "acme",
+        "hcp_workspace_prefix": "wandb-",
+        "hcp_manage_workspaces": True,
+        "hcp_aws_run_role_policy_arns": ["arn:aws:iam::aws:policy/PowerUserAccess"],
+    }
+    (root / "terraform.tfvars").write_text(to_hcl({**NEW_V8, **hcp}))
+    copy = Copy(root, stand_in)
+    output, calls = copy.cdktf("deploy", "hcp-workspaces", "--auto-approve")
+    assert "the license comes from each workspace's sensitive Terraform variable `license`" in output  # said at synth
+    run = in_stack(calls, copy, "hcp-workspaces")
+    assert run[0][0] == "init" and [args[0] for args in run].count("apply") == 1, run
+    assert (copy.stack_dir("hcp-workspaces") / OVERRIDE).is_file()  # it reads the license with decode_tfvars
+    _, calls = copy.cdktf("deploy", "wandb", "--auto-approve", "--skip-synth")
+    assert_reached_terraform(copy, "wandb", calls, "apply", root / "terraform.tfvars")
+    cloud = json.loads((copy.stack_dir("wandb") / "cdk.tf.json").read_text())["terraform"]["cloud"]
+    assert cloud["workspaces"] == {"name": "wandb-wandb"}
+    assert_no_license(copy)
