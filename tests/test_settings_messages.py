@@ -127,6 +127,22 @@ PARSE_CASES: dict[str, Mapping[str, Any]] = {
     },
     "hcp, agent pool on remote runs": {**ON_HCP, "hcp_agent_pool_id": "apool-ZjT6A7mVFm5WHT5a"},
     "hcp, workspace option unmanaged": {**ON_HCP, "hcp_terraform_version": "1.11.4"},
+    "hcp_organization null: no HCP": {**GUIDE_SETTINGS, "hcp_organization": None},
+    "hcp workspace name of 90 characters": {**ON_HCP, "hcp_workspace_prefix": "w" * 77},
+    **{
+        f"hcp, {name} unmanaged": {**ON_HCP, name: value}
+        for name, value in {
+            "hcp_aws_run_role_policy_arns": [POLICY],
+            "hcp_aws_oidc_provider_arn": "arn:aws:iam::123456789012:oidc-provider/app.terraform.io",
+        }.items()
+    },
+    "hcp, hcp_agent_pool_id unmanaged": {**ON_HCP, "hcp_execution_mode": "agent", "hcp_agent_pool_id": "apool-ZjT6A7mVFm5WHT5a"},
+    "hcp, oidc provider on local runs": {
+        **ON_HCP,
+        "hcp_manage_workspaces": True,
+        "hcp_execution_mode": "local",
+        "hcp_aws_oidc_provider_arn": "arn:aws:iam::123456789012:oidc-provider/app.terraform.io",
+    },
     "hcp, run role on local runs": {
         **ON_HCP,
         "hcp_manage_workspaces": True,
@@ -204,6 +220,16 @@ def tfvars_message(text: str, folder: Path) -> str:
 @pytest.mark.parametrize("case", PARSE_CASES)
 def test_parse_message(case):
     assert parsed(PARSE_CASES[case]) == EXPECTED[case]
+
+
+def test_a_deployments_workspace_name_over_the_limit_names_the_deployment_too():
+    """Prefix + `production-eu--wandb` is 90 characters, accepted; `...--wandb-storage` is 98."""
+    with pytest.raises(SettingsError) as caught:
+        parse_settings({**ON_HCP, "hcp_workspace_prefix": "w" * 70}, FILE, today=TODAY, deployment="production-eu")
+    assert str(caught.value) == (
+        f"m.tfvars: setting `hcp_workspace_prefix`: makes the workspace name '{'w' * 70}production-eu--wandb-storage' 98 "
+        "characters long; HCP Terraform takes at most 90: shorten the prefix or the deployment's name"
+    )
 
 
 def test_check_messages():
@@ -626,6 +652,12 @@ EXPECTED: dict[str, str] = {
     "hcp, agent pool on remote runs": 'm.tfvars: setting `hcp_agent_pool_id`: is used only with hcp_execution_mode = "agent" (it is "remote"); remove it',
     "hcp, workspace option unmanaged": "m.tfvars: setting `hcp_terraform_version`: is used only by stack hcp-workspaces: set hcp_manage_workspaces = true, or remove it",
     "hcp, run role on local runs": 'm.tfvars: setting `hcp_aws_run_role_policy_arns`: is used only when HCP Terraform runs Terraform (hcp_execution_mode "remote" or "agent"); remove it',
+    "hcp_organization null: no HCP": "m.tfvars: setting `eks_cluster_version`: Kubernetes 1.29 is in extended support, which costs extra, until 2026-03-23 (standard support ended 2025-03-23); plan the upgrade; also, W&B's Self-Managed requirements (docs.wandb.ai) ask for Kubernetes 1.32 or newer (the page's newest copy: 1.34), and 1.29 is older",
+    "hcp workspace name of 90 characters": "m.tfvars: setting `hcp_execution_mode`: \"remote\": the settings file does not travel with HCP Terraform's runs, so the license comes from each workspace's sensitive Terraform variable `license` (set it in each workspace; README, HCP Terraform)\nm.tfvars: setting `eks_cluster_version`: Kubernetes 1.29 is in extended support, which costs extra, until 2026-03-23 (standard support ended 2025-03-23); plan the upgrade; also, W&B's Self-Managed requirements (docs.wandb.ai) ask for Kubernetes 1.32 or newer (the page's newest copy: 1.34), and 1.29 is older",
+    "hcp, hcp_aws_run_role_policy_arns unmanaged": "m.tfvars: setting `hcp_aws_run_role_policy_arns`: is used only by stack hcp-workspaces: set hcp_manage_workspaces = true, or remove it",
+    "hcp, hcp_aws_oidc_provider_arn unmanaged": "m.tfvars: setting `hcp_aws_oidc_provider_arn`: is used only by stack hcp-workspaces: set hcp_manage_workspaces = true, or remove it",
+    "hcp, hcp_agent_pool_id unmanaged": "m.tfvars: setting `hcp_agent_pool_id`: is used only by stack hcp-workspaces: set hcp_manage_workspaces = true, or remove it",
+    "hcp, oidc provider on local runs": 'm.tfvars: setting `hcp_aws_oidc_provider_arn`: is used only when HCP Terraform runs Terraform (hcp_execution_mode "remote" or "agent"); remove it',
 }
 EXPECTED_CHECKS: dict[str, str] = {
     "namespace: 21 characters": "near-miss.tfvars: setting `namespace`: 'aaaaaaaaaaaaaaaaaaaaa' is 21 characters long; keep it to 20 so derived AWS names stay within their limits",
@@ -816,6 +848,17 @@ EXPECTED_CHECKS: dict[str, str] = {
     "wandb_infra_version: a patch off": 'near-miss.tfvars: setting `wandb_infra_version`: \'1.16.9\' is not a supported release of wandb/wandb/aws; use one of "~> 7.0", "7.18.2", "~> 8.0", "8.0.0", "1.16.10", "4.7.2"',
     "wandb_app_version: a patch off": 'near-miss.tfvars: setting `wandb_app_version`: \'1.12.1\' is not a supported release of wandb/wandb/kubernetes; use one of "1.12.0", "~> 1.0"',
     "wandb_app_version: another constraint": 'near-miss.tfvars: setting `wandb_app_version`: \'~> 1.1\' is not a supported release of wandb/wandb/kubernetes; use one of "1.12.0", "~> 1.0"',
+    "hcp_organization: space": "near-miss.tfvars: setting `hcp_organization`: 'acme ml' is not an HCP Terraform organization name: letters, digits, `-` and `_` only",
+    "hcp_hostname: scheme": 'near-miss.tfvars: setting `hcp_hostname`: \'https://app.terraform.io\' is not a host name such as "app.terraform.io" or "tfe.example.com" (no scheme, no path, lowercase)',
+    "hcp_project: 2 characters": "near-miss.tfvars: setting `hcp_project`: 'ab' is not an HCP Terraform project name: 3 to 40 letters, digits, spaces, `-` and `_`, not starting or ending with a space",
+    "hcp_workspace_prefix: dot": "near-miss.tfvars: setting `hcp_workspace_prefix`: 'wandb.' cannot start an HCP Terraform workspace name: letters, digits, `-` and `_` only",
+    "hcp_workspace_tags: uppercase": "near-miss.tfvars: setting `hcp_workspace_tags`: 'Env' is not an HCP Terraform workspace tag: lowercase letters, digits, `:`, `-` and `_`, starting and ending with a letter or digit",
+    "hcp_workspace_tags: 256 characters": "near-miss.tfvars: setting `hcp_workspace_tags`: 'tttttttttttttttttttttttttttttttttttttttt'... is 256 characters long; HCP Terraform takes at most 255",
+    "hcp_execution_mode: capitalized": 'near-miss.tfvars: setting `hcp_execution_mode`: \'Remote\' is not one of "remote", "local", "agent"',
+    "hcp_terraform_version: no patch": 'near-miss.tfvars: setting `hcp_terraform_version`: \'1.11\' is not a Terraform version such as "1.11.4" (or "~> 1.11.0")',
+    "hcp_aws_run_role_policy_arns: a role": "near-miss.tfvars: setting `hcp_aws_run_role_policy_arns`: 'arn:aws:iam::aws:role/PowerUserAccess' is not an IAM policy ARN such as \"arn:aws:iam::aws:policy/PowerUserAccess\"",
+    "hcp_aws_oidc_provider_arn: a host": "near-miss.tfvars: setting `hcp_aws_oidc_provider_arn`: 'app.terraform.io' is not an IAM OIDC provider ARN such as \"arn:aws:iam::123456789012:oidc-provider/app.terraform.io\"",
+    "hcp_agent_pool_id: too short": "near-miss.tfvars: setting `hcp_agent_pool_id`: 'apool-short' is not an HCP Terraform agent pool id such as \"apool-ZjT6A7mVFm5WHT5a\"",
 }
 EXPECTED_TFVARS: dict[str, str] = {
     "malformed": "f.tfvars: not valid HCL: unexpected input at line 2, column 11",
