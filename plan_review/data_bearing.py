@@ -33,6 +33,8 @@ DATA_BEARING: Final[Mapping[str, str]] = MappingProxyType(
         "aws_rds_cluster": "the Aurora cluster: W&B's runs, users and metadata",
         "aws_db_instance": "an RDS database instance keeps its data on its own storage",
         "aws_s3_bucket": "the file bucket: artifacts, media and run files",
+        "tfe_workspace": "an HCP Terraform workspace (stack hcp-workspaces): a W&B stack's state, run history and variables; a "
+        "new one starts empty, so the stack's next plan would create every resource again",
         "aws_s3_bucket_versioning": "the bucket's versioning: deleting it suspends versioning, so an overwritten or deleted file "
         "has no previous version to restore",
         "aws_kms_key": _KEY,

@@ -20,6 +20,8 @@ _NOTHING = "holds nothing outside Terraform (a wait, a trigger, a local file)"
 
 RECREATABLE: Final[Mapping[str, str]] = MappingProxyType(
     {
+        "tfe_variable": "a workspace variable, made again from the configuration (the license read from the settings file again)",
+        "tfe_workspace_settings": _SETTING,
         "aws_acm_certificate": "a certificate: a new one is issued and validated through DNS",
         "aws_acm_certificate_validation": _NOTHING,
         "aws_appautoscaling_policy": _SETTING,

@@ -78,7 +78,14 @@ SCOPES: dict[str, Scope] = {
     ),
     "plan_review": Scope(
         _files("plan_review"),
-        ("tests/test_plan_review_promise.py", "tests/test_plan_review.py", "tests/test_resource_classes.py", "tests/test_lock_files.py"),
+        (
+            "tests/test_plan_review_promise.py",
+            "tests/test_plan_review.py",
+            "tests/test_resource_classes.py",
+            "tests/test_lock_files.py",
+            "tests/test_change_sets.py",
+            "tests/test_hcp_terraform.py",
+        ),
         "not memory_sized and not wrapper and not the_wrapper",
     ),
     "settings": Scope(
