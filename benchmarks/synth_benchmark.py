@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Synth benchmark: the whole app with the fast_imports speed-up on and off.
 
-    .venv/bin/python benchmarks/synth_benchmark.py [--rounds 3] [--warmup 1] [--only main|cli|deployments]
+    .venv/bin/python benchmarks/synth_benchmark.py [--rounds 3] [--warmup 1] [--only main|cli|deployments|scale]
 
 Runs `python main.py` (every stack stacks.build_app registers) and `cdktf synth` through the CLI
 (node_modules/.bin/cdktf), each with WANDB_CDKTF_FAST_IMPORTS=1 and =0, alternating the two in
@@ -14,10 +14,16 @@ per mode the median wall time (with min and max), the ratio on/off, and peak mem
 Then (`deployments`) `python main.py` with the speed-up on, for a deployments folder of one and
 of three deployments (the example settings as `_defaults.tfvars`, each deployment its own
 namespace and subdomain), alternating: the median wall times and their ratio (issue: at most 2).
+Then (`scale`) `python main.py` in a temporary copy of the project (tests/helpers.copy_project)
+whose `deployments/` holds one deployment, and in another whose `deployments/` holds twenty (the
+examples' layouts: mostly new 8.x and recommended 7.x, one pre-operator, one post-operator, shared
+values in `_defaults.tfvars`), alternating: the median wall times, their ratio (at most 4) and the
+peak RSS of the process tree (under 600 MB); exits with status 1 past either limit.
 Checks that every run wrote the same output: every stack's cdk.tf.json byte for byte, the other
 files (manifest.json) byte for byte once the names of the jsii kernel's per-run temporary folders
 are masked, should annotation stack traces show them (they differ between any two runs, on or off). Exits with
-status 1 if not, or if a run failed. Standard library only; Linux (/proc).
+status 1 if not, or if a run failed. Standard library only (the scale part reads the examples with
+the project's settings package, so run it with the project's .venv); Linux (/proc).
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,12 +90,12 @@ def rss_bytes(pid: int) -> int:
         return 0
 
 
-def measure(command: list[str], env: dict[str, str], outdir: Path, target: str, mode: str) -> Run:
+def measure(command: list[str], env: dict[str, str], outdir: Path, target: str, mode: str, cwd: Path = PROJECT_ROOT) -> Run:
     if outdir.exists():
         shutil.rmtree(outdir)
     with tempfile.TemporaryFile() as stderr_file:
         start = time.perf_counter()
-        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr_file)
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=stderr_file)
         peak = 0
         done = threading.Event()
 
@@ -151,7 +158,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3, help="measured rounds; each runs on and off (default 3)")
     parser.add_argument("--warmup", type=int, default=1, help="unmeasured rounds first (default 1)")
     parser.add_argument(
-        "--only", choices=("main", "cli", "deployments"), help="only `python main.py`, only `cdktf synth`, or only 1 vs 3 deployments"
+        "--only",
+        choices=("main", "cli", "deployments", "scale"),
+        help="only `python main.py`, only `cdktf synth`, only 1 vs 3 deployments, or only 1 vs 20 deployments",
     )
     parser.add_argument(
         "--settings", type=Path, default=PROJECT_ROOT / "terraform.tfvars.example", help="settings file (default: the example)"
@@ -163,7 +172,7 @@ def main() -> int:
         "main": ("python main.py", lambda out: [sys.executable, str(PROJECT_ROOT / "main.py")]),
         "cli": ("cdktf synth (CLI)", lambda out: [str(cli), "synth", "--output", str(out)]),
     }
-    if args.only == "deployments":
+    if args.only in ("deployments", "scale"):
         targets = {}
     elif args.only:
         targets = {args.only: targets[args.only]}
@@ -202,6 +211,8 @@ def main() -> int:
             failed |= report(label, runs)
         if args.only in (None, "deployments"):
             failed |= deployments_benchmark(Path(scratch), env, args.settings.resolve(), args.rounds, args.warmup)
+        if args.only in (None, "scale"):
+            failed |= scale_benchmark(Path(scratch), env, args.rounds, args.warmup)
     return 1 if failed else 0
 
 
@@ -219,32 +230,150 @@ def deployments_folder(scratch: Path, settings: Path, count: int) -> Path:
     return folder
 
 
+@dataclass
+class CountRuns:
+    """The measured runs of `python main.py` for one number of deployments."""
+
+    seconds: list[float]
+    tree_peak_bytes: int = 0
+    largest_process_peak_bytes: int = 0
+
+
+def alternate_counts(
+    counts: tuple[int, int], setup: Callable[[int, int], tuple[Path, dict[str, str], Path]], rounds: int, warmup: int
+) -> dict[int, CountRuns] | None:
+    """`python main.py` (speed-up on) for each number of deployments, the two alternating; `setup`
+    gives (project root, environment, output folder) for (count, round). None when a run failed or
+    did not write two stacks per deployment."""
+    found = {count: CountRuns([]) for count in counts}
+    for round_index in range(warmup + rounds):
+        for count in counts if round_index % 2 == 0 else counts[::-1]:
+            root, run_env, outdir = setup(count, round_index)
+            run = measure([sys.executable, str(root / "main.py")], {**run_env, SWITCH: MODES["on"]}, outdir, "deployments", "on", cwd=root)
+            warm = " (warm-up)" if round_index < warmup else ""
+            stacks = sorted({name.split("/")[1] for name in run.output if name.startswith("stacks/")})
+            print(
+                f"  python main.py, {count:2} deployment(s) {run.seconds:7.2f} s  tree {gib(run.tree_peak_bytes):>9}  "
+                f"largest process {gib(run.largest_process_peak_bytes):>9}{warm}",
+                flush=True,
+            )
+            if run.returncode != 0 or len(stacks) != 2 * count:
+                print(f"error: {count} deployment(s) exited {run.returncode} with stacks {stacks}:\n{run.stderr[-3000:]}", file=sys.stderr)
+                return None
+            if round_index >= warmup:
+                runs = found[count]
+                runs.seconds.append(run.seconds)
+                runs.tree_peak_bytes = max(runs.tree_peak_bytes, run.tree_peak_bytes)
+                runs.largest_process_peak_bytes = max(runs.largest_process_peak_bytes, run.largest_process_peak_bytes)
+    return found
+
+
 def deployments_benchmark(scratch: Path, env: dict[str, str], settings: Path, rounds: int, warmup: int) -> bool:
     """`python main.py` (speed-up on) for one deployment and for three; True when a run failed."""
     folders = {count: deployments_folder(scratch, settings, count) for count in (1, 3)}
     base = {k: v for k, v in env.items() if k != "WANDB_TFVARS"}
-    seconds: dict[int, list[float]] = {1: [], 3: []}
-    peaks: dict[int, int] = {1: 0, 3: 0}
-    for round_index in range(warmup + rounds):
-        for count in (1, 3) if round_index % 2 == 0 else (3, 1):
-            outdir = scratch / f"deployments-out-{count}-{round_index}"
-            run_env = {**base, SWITCH: MODES["on"], "WANDB_DEPLOYMENTS": str(folders[count]), "CDKTF_OUTDIR": str(outdir)}
-            run = measure([sys.executable, str(PROJECT_ROOT / "main.py")], run_env, outdir, "deployments", "on")
-            warm = " (warm-up)" if round_index < warmup else ""
-            stacks = sorted({name.split("/")[1] for name in run.output if name.startswith("stacks/")})
-            print(f"  python main.py, {count} deployment(s) {run.seconds:7.2f} s  tree {gib(run.tree_peak_bytes):>9}{warm}", flush=True)
-            if run.returncode != 0 or len(stacks) != 2 * count:
-                print(f"error: {count} deployment(s) exited {run.returncode} with stacks {stacks}:\n{run.stderr[-3000:]}", file=sys.stderr)
-                return True
-            if round_index >= warmup:
-                seconds[count].append(run.seconds)
-                peaks[count] = max(peaks[count], run.tree_peak_bytes)
-    one, three = statistics.median(seconds[1]), statistics.median(seconds[3])
+
+    def setup(count: int, round_index: int) -> tuple[Path, dict[str, str], Path]:
+        outdir = scratch / f"deployments-out-{count}-{round_index}"
+        return PROJECT_ROOT, {**base, "WANDB_DEPLOYMENTS": str(folders[count]), "CDKTF_OUTDIR": str(outdir)}, outdir
+
+    found = alternate_counts((1, 3), setup, rounds, warmup)
+    if found is None:
+        return True
+    one, three = statistics.median(found[1].seconds), statistics.median(found[3].seconds)
     print(f"\npython main.py, deployments folder: median of {rounds} runs each (speed-up on)")
-    print(f"  1 deployment  (2 stacks): {one:6.2f} s   peak RSS tree {gib(peaks[1])}")
-    print(f"  3 deployments (6 stacks): {three:6.2f} s   peak RSS tree {gib(peaks[3])}")
+    print(f"  1 deployment  (2 stacks): {one:6.2f} s   peak RSS tree {gib(found[1].tree_peak_bytes)}")
+    print(f"  3 deployments (6 stacks): {three:6.2f} s   peak RSS tree {gib(found[3].tree_peak_bytes)}")
     print(f"  ratio 3/1: {three / one:.2f} (at most 2: the bindings load once, whatever the number of deployments)\n")
     return False
+
+
+# Twenty deployments of one organisation: (name, layout: the examples/<layout>.tfvars it starts
+# from, region). Mostly new 8.x and recommended 7.x; one of each operator generation.
+SCALE_DEPLOYMENTS = (
+    *((name, "new-8x", region) for name, region in (
+        ("prod-eu", "eu-west-1"), ("prod-us", "us-east-1"), ("prod-ap", "ap-southeast-1"), ("staging", "eu-central-1"),
+        ("dev", "eu-central-1"), ("research", "us-west-2"), ("vision", "us-east-2"), ("nlp", "eu-west-2"),
+        ("robotics", "us-west-2"), ("speech", "eu-north-1"), ("qa", "eu-central-1"), ("sandbox", "us-east-1"),
+    )),
+    *((name, "guide", region) for name, region in (
+        ("legacy-eu", "eu-west-1"), ("legacy-us", "us-east-1"), ("finance", "eu-central-1"), ("health", "us-east-2"),
+        ("partner-a", "eu-west-3"), ("partner-b", "ca-central-1"),
+    )),
+    ("ops-pre", "pre-operator", "us-west-1"),
+    ("ops-post", "post-operator", "us-west-1"),
+)  # fmt: skip
+# Shared by every deployment: _defaults.tfvars (each deployment's file overrides any key), with a
+# stand-in license (not a real one), as an organisation with one license keeps it.
+SCALE_DEFAULTS = {
+    "license": "benchmark-stand-in-license",
+    "domain_name": "wandb.acme.dev",
+    "zone_id": "Z032246913CW32RVRY0WU",
+    "allowed_inbound_cidr": ["203.0.113.0/24"],
+    "allowed_inbound_ipv6_cidr": ["2001:db8::/32"],
+    "default_tags": {"Team": "ml-platform"},
+    "state_bucket": "acme-terraform-state",
+    "state_region": "eu-central-1",
+}
+SCALE_COUNTS = (1, 20)
+SCALE_MAX_RATIO = 4.0
+SCALE_MAX_PEAK_BYTES = 600 * 1000**2
+
+
+def scale_project(scratch: Path, count: int) -> Path:
+    """A copy of the project, as the tests make one, whose deployments/ holds the first `count`
+    deployments of SCALE_DEPLOYMENTS."""
+    for folder in (PROJECT_ROOT / "tests", PROJECT_ROOT):  # the app's packages, as tests/conftest.py adds them
+        if str(folder) not in sys.path:
+            sys.path.insert(0, str(folder))
+    from helpers import copy_project, example, to_hcl  # type: ignore[import-not-found]  # tests/helpers.py, on sys.path now
+
+    root: Path = copy_project(scratch / f"scale-{count}" / "project")
+    folder = root / "deployments"
+    folder.mkdir()
+    (folder / "_defaults.tfvars").write_text(to_hcl(SCALE_DEFAULTS))
+    for index, (name, layout, region) in enumerate(SCALE_DEPLOYMENTS[:count]):
+        values = {k: v for k, v in example(layout).items() if k not in SCALE_DEFAULTS}
+        values.update(namespace=f"wandb-{name}", subdomain=name, region=region)
+        if layout in ("new-8x", "guide"):
+            values["size"] = ("small", "medium", "large")[index % 3]
+        if layout == "guide":  # a 7.x cluster kept at the last version of its Amazon Linux 2 nodes
+            values["eks_cluster_version"] = "1.32"
+        (folder / f"{name}.tfvars").write_text(to_hcl(values))
+    return root
+
+
+def scale_benchmark(scratch: Path, env: dict[str, str], rounds: int, warmup: int) -> bool:
+    """`python main.py` (speed-up on) in a project whose deployments/ holds one deployment and in
+    one that holds twenty; True when a run failed or a limit was passed."""
+    roots = {count: scale_project(scratch, count) for count in SCALE_COUNTS}
+    base = {k: v for k, v in env.items() if k not in ("WANDB_TFVARS", "WANDB_DEPLOYMENTS")}
+
+    def setup(count: int, round_index: int) -> tuple[Path, dict[str, str], Path]:
+        outdir = roots[count] / "cdktf.out"
+        return roots[count], {**base, "CDKTF_OUTDIR": str(outdir)}, outdir
+
+    found = alternate_counts(SCALE_COUNTS, setup, rounds, warmup)
+    if found is None:
+        return True
+    one, many = (statistics.median(found[count].seconds) for count in SCALE_COUNTS)
+    ratio = many / one
+    print(f"\npython main.py, a deployments folder in a copy of the project: median of {rounds} runs each (speed-up on)")
+    for count, runs in found.items():
+        print(
+            f"  {count:2} deployment(s) ({2 * count:2} stacks): {statistics.median(runs.seconds):6.2f} s "
+            f"(min {min(runs.seconds):.2f}, max {max(runs.seconds):.2f})   peak RSS tree {gib(runs.tree_peak_bytes)}, "
+            f"largest process {gib(runs.largest_process_peak_bytes)}"
+        )
+    peak = found[SCALE_COUNTS[-1]].tree_peak_bytes
+    over = []
+    if ratio > SCALE_MAX_RATIO:
+        over.append(f"ratio above {SCALE_MAX_RATIO:g}")
+    if peak >= SCALE_MAX_PEAK_BYTES:
+        over.append(f"peak RSS tree at or above {SCALE_MAX_PEAK_BYTES // 1000**2} MB")
+    verdict = "; ".join(over) if over else f"within at most {SCALE_MAX_RATIO:g} and under {SCALE_MAX_PEAK_BYTES // 1000**2} MB"
+    print(f"  ratio {SCALE_COUNTS[-1]}/{SCALE_COUNTS[0]}: {ratio:.2f}, peak {peak / 1000**2:.0f} MB: {verdict}\n")
+    return bool(over)
 
 
 def report(label: str, runs: list[Run]) -> bool:
