@@ -106,8 +106,9 @@ def _known(settings: dict) -> bool:
 
 @pytest.fixture(scope="module")
 def scan(tmp_path_factory):
-    """Synthesizes every variant once, runs checkov once over all of the stacks; returns
-    (report, {scanned file: (variant, stack)})."""
+    """Synthesizes every variant once, runs checkov once over all of the stacks (under the network
+    guard below); returns (report, {scanned file: (variant, stack)}, the scanned folder, what the
+    guard saw)."""
     if not CHECKOV.exists():
         pytest.fail(f"checkov is not installed at {CHECKOV}; run ./scripts/setup (it makes .venv-checkov)")
     root = tmp_path_factory.mktemp("checkov")
@@ -127,7 +128,9 @@ def scan(tmp_path_factory):
             target.parent.mkdir(parents=True)
             target.write_text(json.dumps(config, indent=2))
             files[f"/{variant}/{stack}/cdk.tf.json"] = (variant, stack)
-    result = subprocess.run(checkov_command(scan_dir), capture_output=True, text=True, env=checkov_env(), cwd=root, timeout=600)
+    # The one scan every test reads, under the network guard: test_checkov_makes_no_network_connection
+    # checks what the guard saw.
+    result, network = run_guarded(checkov_command(scan_dir), checkov_env(), root)
     try:
         report = json.loads(result.stdout)
     except json.JSONDecodeError:
@@ -136,7 +139,7 @@ def scan(tmp_path_factory):
         assert len(report) == 1, [r.get("check_type") for r in report]
         report = report[0]
     shutil.rmtree(root / "synth", ignore_errors=True)
-    return report, files, scan_dir
+    return report, files, scan_dir, network
 
 
 def covering_skip(check: dict, skips: list[dict]) -> dict | None:
@@ -147,7 +150,7 @@ def covering_skip(check: dict, skips: list[dict]) -> dict | None:
 
 
 def test_checkov_parses_every_stack(scan):
-    report, files, _ = scan
+    report, files, _, _ = scan
     assert report["summary"]["parsing_errors"] == 0, report["results"].get("parsing_errors")
     scanned = {c["file_path"] for kind in ("passed_checks", "failed_checks") for c in report["results"][kind]}
     assert set(files) <= scanned, f"checkov ran no check on {sorted(set(files) - scanned)}"
@@ -155,7 +158,7 @@ def test_checkov_parses_every_stack(scan):
 
 
 def test_checkov_finds_no_failure_that_is_not_skipped_with_a_reason(scan):
-    report, files, _ = scan
+    report, files, _, _ = scan
     skips = load_skips()
     unexcused = [
         f"{files.get(c['file_path'], c['file_path'])}: {c['check_id']} {c['check_name']} on {c['resource']}"
@@ -166,7 +169,7 @@ def test_checkov_finds_no_failure_that_is_not_skipped_with_a_reason(scan):
 
 
 def test_every_skip_still_excuses_a_failure(scan):
-    report, _, _ = scan
+    report, _, _, _ = scan
     failed = report["results"]["failed_checks"]
     stale = [s["check"] for s in load_skips() if not any(covering_skip(c, [s]) is s for c in failed)]
     assert stale == [], f"skips that excuse nothing any more (remove them and their docs/security.md entry): {stale}"
@@ -217,28 +220,29 @@ sys.exit(Checkov().run())
 """
 
 
-def run_guarded(command: list[str], env: dict[str, str], cwd: Path) -> list[str]:
+def run_guarded(command: list[str], env: dict[str, str], cwd: Path) -> tuple[subprocess.CompletedProcess, list[str]]:
+    """checkov's `command` under the guard: its result, and every lookup and connection it tried."""
     log = cwd / "network.log"
     python = CHECKOV.parent / "python"
     result = subprocess.run(
         [str(python), "-c", NETWORK_GUARD, str(log), *command[1:]], capture_output=True, text=True, env=env, cwd=cwd, timeout=600
     )
     assert result.stdout.lstrip().startswith(("{", "[")), result.stderr[-2000:]
-    return log.read_text().splitlines() if log.exists() else []
+    return result, log.read_text().splitlines() if log.exists() else []
 
 
 def test_checkov_makes_no_network_connection(scan, tmp_path):
     """The scan neither needs nor talks to the Prisma Cloud platform, PyPI or a module registry:
     with the options and environment above, checkov makes no name lookup and opens no internet
     connection (the guard is shown to work: without them, checkov does both)."""
-    _, _, scan_dir = scan
+    _, _, scan_dir, network = scan  # the scan ran under the guard with checkov_command and checkov_env
     env = checkov_env()
     assert not any(k in env for k in ("BC_API_KEY", "PRISMA_API_URL"))
-    assert run_guarded(checkov_command(scan_dir), env, tmp_path) == []
+    assert network == []
 
     defaults = {k: v for k, v in env.items() if k not in ("BC_SKIP_MAPPING", "CKV_SKIP_PACKAGE_UPDATE_CHECK")}
     (tmp_path / "defaults").mkdir()
-    attempts = run_guarded(
+    _, attempts = run_guarded(
         [str(CHECKOV), "--directory", str(scan_dir), "--framework", "terraform_json", "--output", "json"], defaults, tmp_path / "defaults"
     )
     assert attempts, "the guard saw nothing even with checkov's defaults: it no longer sees checkov's calls"

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -62,35 +63,66 @@ def where_outdir_is(project: Path, tmp_path: Path) -> dict[str, tuple[Path, str 
     }
 
 
-def test_the_files_a_stack_names_do_not_move_with_the_output_folder(project, tmp_path):
-    for case, (cwd, outdir, expected) in where_outdir_is(project, tmp_path).items():
+@dataclass
+class Synth:
+    """One case of where_outdir_is, as found right after its run (two cases write one folder)."""
+
+    result: subprocess.CompletedProcess
+    outdir: Path
+    named: dict[str, dict[str, Path]]  # stack: named_files
+    manifest_stacks: set[str]
+    leftovers: list[Path]  # .synth-* folders in the output folder
+    wandb_stack: dict  # stacks/wandb/cdk.tf.json
+
+
+@pytest.fixture(scope="module")
+def synths(project, tmp_path_factory) -> dict[str, Synth]:
+    """One run of main.py per case of where_outdir_is, for every test that needs a synth's output
+    folder there; a failed run is recorded (the tests assert its exit status) and ends the cases."""
+    found = {}
+    for case, (cwd, outdir, expected) in where_outdir_is(project, tmp_path_factory.mktemp("where")).items():
         result = main_py(project, cwd, outdir)
-        assert result.returncode == 0, f"{case}: {result.stderr}"
+        if result.returncode != 0:
+            found[case] = Synth(result, expected, {}, set(), [], {})
+            break
+        found[case] = Synth(
+            result,
+            expected,
+            {stack: named_files(expected / "stacks" / stack) for stack in STACKS},
+            set(json.loads((expected / "manifest.json").read_text())["stacks"]),
+            list(expected.glob(".synth-*")),
+            json.loads((expected / "stacks" / "wandb" / "cdk.tf.json").read_text()),
+        )
+    return found
+
+
+def test_the_files_a_stack_names_do_not_move_with_the_output_folder(project, synths):
+    for case, synth in synths.items():
+        assert synth.result.returncode == 0, f"{case}: {synth.result.stderr}"
         for stack in STACKS:
-            named = named_files(expected / "stacks" / stack)
+            named = synth.named[stack]
             assert named["state"] == project / f"terraform.{stack}.tfstate", case
             if stack == "wandb":
                 assert named["settings"] == project / "terraform.tfvars", case
-        manifest = json.loads((expected / "manifest.json").read_text())
-        assert set(manifest["stacks"]) == set(STACKS), case
-        assert not list(expected.glob(".synth-*")), case
+        assert synth.manifest_stacks == set(STACKS), case
+        assert not synth.leftovers, case
+    assert list(synths) == ["default", "relative CDKTF_OUTDIR", "absolute CDKTF_OUTDIR elsewhere", "main.py started from another directory"]
 
 
-def test_the_default_paths_stay_relative(project):
+def test_the_default_paths_stay_relative(project, synths):
     """No absolute path of this machine in the JSON: the project folder may move."""
-    result = main_py(project, project)
+    result = synths["default"].result  # main.py in the project, no CDKTF_OUTDIR
     assert result.returncode == 0, result.stderr
-    stack = json.loads((project / "cdktf.out" / "stacks" / "wandb" / "cdk.tf.json").read_text())
+    stack = synths["default"].wandb_stack
     assert stack["terraform"]["backend"] == {"local": {"path": "../../../terraform.wandb.tfstate"}}
     assert str(project) not in json.dumps(stack)
 
 
-def test_a_state_that_would_move_is_refused_before_anything_is_written(project, tmp_path):
+def test_a_state_that_would_move_is_refused_before_anything_is_written(project, synths):
     """The last synth's stack kept its state elsewhere (as the app did before with CDKTF_OUTDIR =
     build/out: build/terraform.<stack>.tfstate), and a state is there: exit 2, one line naming
     both files, the output folder untouched."""
-    (project / "build").mkdir(exist_ok=True)
-    assert main_py(project, project, "build/out").returncode == 0
+    assert synths["relative CDKTF_OUTDIR"].result.returncode == 0  # main_py(project, project, "build/out")
     stack_file = project / "build" / "out" / "stacks" / "wandb-storage" / "cdk.tf.json"
     stack = json.loads(stack_file.read_text())
     stack["terraform"]["backend"]["local"]["path"] = "../../../terraform.wandb-storage.tfstate"  # = build/...
@@ -137,9 +169,10 @@ def test_an_unusable_output_folder_is_one_line_and_exit_2(project, tmp_path):
     assert not (tmp_path / "missing").exists()
 
 
-def test_what_terraform_keeps_in_a_stack_folder_survives_the_next_synth(project, tmp_path):
-    outdir = tmp_path / "keep"
-    assert main_py(project, project, str(outdir)).returncode == 0
+def test_what_terraform_keeps_in_a_stack_folder_survives_the_next_synth(project, synths):
+    elsewhere = synths["absolute CDKTF_OUTDIR elsewhere"]  # main_py(project, project, <absolute folder>)
+    assert elsewhere.result.returncode == 0
+    outdir = elsewhere.outdir
     stack_dir = outdir / "stacks" / "wandb"
     (stack_dir / ".terraform" / "providers").mkdir(parents=True)
     (stack_dir / ".terraform" / "terraform.tfstate").write_text("backend")
