@@ -40,7 +40,7 @@ CHANGE_SET_FORMAT = 1
 _ACTION = re.compile(r"[a-z-]{1,20}", re.ASCII)
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Entry:
     """One change: what identifies it (address, deposed key) and what it does."""
 
@@ -98,7 +98,7 @@ def change_set(stack: str | None, changes: Iterable[Change], plan_text: str | by
         drift = _drift(plan_text) if plan_text is not None else ()
     except PlanFormatError as error:
         raise Failure(BAD_INPUT, f"{where}: {error}") from None
-    return ChangeSet(stack, tuple(sorted(entries)), drift)
+    return ChangeSet(stack, _sorted(entries), drift)
 
 
 def _drift(plan_text: str | bytes) -> tuple[Entry, ...]:
@@ -116,7 +116,12 @@ def _drift(plan_text: str | bytes) -> tuple[Entry, ...]:
         if not all(isinstance(a, str) and _ACTION.fullmatch(a) for a in actions):
             raise PlanFormatError(f"malformed plan: resource_drift[{index}] ({address}) has an action that is not one")
         drift.append(Entry(address, entry.get("deposed") if isinstance(entry.get("deposed"), str) else None, tuple(actions)))
-    return tuple(sorted(drift))
+    return _sorted(drift)
+
+
+def _sorted(entries: Iterable[Entry]) -> tuple[Entry, ...]:
+    """By address, then deposed key (an object and its deposed objects share an address)."""
+    return tuple(sorted(entries, key=lambda entry: entry.key))
 
 
 # --- the reviewed change set ---------------------------------------------------------------------
@@ -154,7 +159,7 @@ def _parse(data: object) -> ChangeSet:
     if len(set(keys)) != len(keys):
         twice = next(entry.name for i, entry in enumerate(changes) if entry.key in keys[:i])
         raise _Malformed(f"{printable(twice, 200)} is listed twice")
-    return ChangeSet(stack, tuple(sorted(changes)), tuple(sorted(drift)))
+    return ChangeSet(stack, _sorted(changes), _sorted(drift))
 
 
 def _list(data: Mapping[str, Any], name: str, required: bool = True) -> list[Any]:

@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from test_plan_review import AURORA, BUCKET, INFRA, NAMESPACE_CHANGE, SENTINEL, UPGRADE, Fake, plan, rc, run_cli, write_json
 
+from plan_review.reading import printable
+
 SG_RULE = f"{INFRA}.module.app_eks.aws_security_group_rule.database"
 NODE_GROUP = f'{INFRA}.module.app_eks.module.eks.module.eks_managed_node_group["primary"].aws_eks_node_group.this[0]'
 MOVED = f"{INFRA}.module.app_eks.module.eks.aws_iam_role.this[0]"
@@ -192,3 +194,156 @@ def test_a_malformed_reviewed_change_set_stops_before_anything_runs(fake, tmp_pa
     status, out, err = fake.run("plan", "demo", "--expect-changes", str(reviewed))
     assert (status, out) == (2, "") and err.count("\n") == 1 and 'no "format": 1' in err
     assert fake.calls() == [] and not (fake.root / "cdktf.out").exists()
+
+
+# --- what the change set holds, exactly, and every refusal of a malformed input ------------------------
+
+ROLE = "aws_iam_role.r"
+
+
+def importing(entry: dict[str, Any]) -> dict[str, Any]:
+    return {**entry, "change": {**entry["change"], "importing": {"id": "x"}}}
+
+
+# An object replaced create-before-destroy with two deposed objects left over, a move, an import,
+# and drift of a deposed object: every optional field, and an address shared by several entries.
+EVERY_FIELD = plan(
+    rc(ROLE, ["delete"], deposed="00000002"),
+    rc(ROLE, ["create", "delete"]),
+    rc(ROLE, ["delete"], deposed="00000001"),
+    rc("aws_iam_role.new", ["no-op"], previous_address="aws_iam_role.old"),
+    importing(rc("aws_iam_role.imported", ["no-op"])),
+    rc("aws_iam_role.same", ["no-op"]),
+    resource_drift=[rc("aws_iam_role.d", ["delete"], deposed="00000003"), rc("aws_iam_role.c", ["update"])],
+)
+EVERY_FIELD_CHANGE_SET = {
+    "format": 1,
+    "stack": "wandb",
+    "changes": [
+        {"address": "aws_iam_role.imported", "actions": ["no-op"], "importing": True},
+        {"address": "aws_iam_role.new", "actions": ["no-op"], "previous_address": "aws_iam_role.old"},
+        {"address": ROLE, "actions": ["create", "delete"]},
+        {"address": ROLE, "actions": ["delete"], "deposed": "00000001"},
+        {"address": ROLE, "actions": ["delete"], "deposed": "00000002"},
+    ],
+    "drift": [
+        {"address": "aws_iam_role.c", "actions": ["update"]},
+        {"address": "aws_iam_role.d", "actions": ["delete"], "deposed": "00000003"},
+    ],
+}
+
+
+def test_the_exact_file_written_with_every_optional_field(tmp_path):
+    path = tmp_path / "reviewed.json"
+    status, out, err = run_cli("plan", "--json", str(write_json(tmp_path, EVERY_FIELD)), "wandb", "--changes-out", str(path))
+    assert (status, err) == (0, "")
+    assert out.endswith(f"Change set (5 changes, no values) written to {path}\n")
+    assert path.read_text() == json.dumps(EVERY_FIELD_CHANGE_SET, indent=2) + "\n"
+    # Read back, it is the same change set: the deposed keys, the move and the import compared too.
+    status, out, _ = expect(tmp_path, EVERY_FIELD_CHANGE_SET, EVERY_FIELD)
+    assert status == 0
+    assert out.endswith(f"Change set: the same as the reviewed one ({tmp_path / 'expected.json'}, 5 changes)\n")
+
+
+def without_field(entry: dict[str, Any], name: str) -> dict[str, Any]:
+    return {k: v for k, v in entry.items() if k != name}
+
+
+# Each kind of difference, with the optional fields: (reviewed change set's changes, the exact lines).
+KINDS = [
+    ("deposed_not_reviewed", [c for c in EVERY_FIELD_CHANGE_SET["changes"] if c.get("deposed") != "00000002"],
+     [f"not reviewed: {ROLE} deposed 00000002 [delete]"]),
+    ("deposed_missing", [*EVERY_FIELD_CHANGE_SET["changes"], {"address": ROLE, "actions": ["delete"], "deposed": "00000009"}],
+     [f"missing: {ROLE} deposed 00000009 [delete] was reviewed; this plan does not change it"]),
+    ("move_not_reviewed", [without_field(c, "previous_address") for c in EVERY_FIELD_CHANGE_SET["changes"]],
+     ["changed: aws_iam_role.new was reviewed as [no-op], this plan does [no-op] moved from aws_iam_role.old"]),
+    ("import_not_reviewed", [without_field(c, "importing") for c in EVERY_FIELD_CHANGE_SET["changes"]],
+     ["changed: aws_iam_role.imported was reviewed as [no-op], this plan does [no-op] imported"]),
+    ("two", [{"address": "aws_iam_role.imported", "actions": ["no-op"], "importing": True, "previous_address": "aws_iam_role.x"}],
+     ["changed: aws_iam_role.imported was reviewed as [no-op] moved from aws_iam_role.x imported, this plan does [no-op] imported",
+      "not reviewed: aws_iam_role.new [no-op] moved from aws_iam_role.old",
+      f"not reviewed: {ROLE} [create, delete]",
+      f"not reviewed: {ROLE} deposed 00000001 [delete]",
+      f"not reviewed: {ROLE} deposed 00000002 [delete]"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("changes", "lines"), [(c, d) for _, c, d in KINDS], ids=[i for i, _, _ in KINDS])
+def test_expect_changes_refuses_each_kind_of_difference_with_exact_lines(tmp_path, changes, lines):
+    status, out, err = expect(tmp_path, {**EVERY_FIELD_CHANGE_SET, "changes": changes}, EVERY_FIELD)
+    assert (status, err) == (3, "")
+    refusal = f"\nREFUSED: this plan's changes are not the reviewed ones ({tmp_path / 'expected.json'}), {len(lines)} differences:\n"
+    assert out.endswith(refusal + "".join(f"  {line}\n" for line in lines)), out
+
+
+def bad_drift(tmp_path: Path, drift: Any, option: str) -> tuple[int, str, str, Path]:
+    """`--json PLAN wandb --changes-out FILE` (or --expect-changes FILE) of a plan whose resource_drift is `drift`."""
+    path = write_json(tmp_path, {**UPGRADE, "resource_drift": drift}, "drift.json")
+    (tmp_path / "expected.json").write_text(json.dumps({"format": 1, "stack": None, "changes": []}))
+    target = tmp_path / ("out.json" if option == "--changes-out" else "expected.json")
+    return (*run_cli("plan", "--json", str(path), "wandb", option, str(target)), path)
+
+
+BAD_DRIFT = [
+    ("not_a_list", {"a": 1}, "resource_drift is not a list"),
+    ("not_an_object", ["x"], "resource_drift[0] has no address or no change.actions list"),
+    ("no_address", [without_field(rc(BUCKET, ["update"]), "address")], "resource_drift[0] has no address or no change.actions list"),
+    ("unprintable_address", [{**rc(BUCKET, ["update"]), "address": "a\nb"}], "resource_drift[0] has no address or no change.actions list"),
+    ("no_change", [without_field(rc(BUCKET, ["update"]), "change")], "resource_drift[0] has no address or no change.actions list"),
+    ("actions_not_list", [{**rc(BUCKET, ["update"]), "change": {"actions": "update"}}],
+     "resource_drift[0] has no address or no change.actions list"),
+    ("second", [rc(BUCKET, ["update"]), {**rc(BUCKET, ["update"]), "change": {}}],
+     "resource_drift[1] has no address or no change.actions list"),
+    ("number_action", [rc(BUCKET, [3])], f"resource_drift[0] ({BUCKET}) has an action that is not one"),
+    ("odd_action", [rc(BUCKET, ["Update!"])], f"resource_drift[0] ({BUCKET}) has an action that is not one"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("drift", "message"), [(d, m) for _, d, m in BAD_DRIFT], ids=[i for i, _, _ in BAD_DRIFT])
+def test_a_malformed_resource_drift_exits_2_with_one_line(tmp_path, drift, message):
+    for option in ("--changes-out", "--expect-changes"):
+        status, out, err, path = bad_drift(tmp_path, drift, option)
+        assert (status, err) == (2, f"error: {path}: malformed plan: {message}\n") and "Change set" not in out
+    assert not (tmp_path / "out.json").exists()
+
+
+LONG = "aws_iam_role." + "x" * 250
+SHOWN = printable(LONG, 200)
+GOOD = {"address": BUCKET, "actions": ["create"]}
+MALFORMED_ENTRIES = [
+    ("no_changes", {"changes": None}, "changes is not a list"),
+    ("drift_not_list", {"drift": {}}, "drift is not a list"),
+    ("drift_entry", {"drift": [GOOD, {"actions": ["update"]}]}, "drift[1] has no address"),
+    ("twice_later", {"changes": [GOOD, {"address": "b", "actions": ["update"]}, {"address": "b", "actions": ["delete"]}]},
+     "b is listed twice"),
+    ("twice_deposed", {"changes": [{**GOOD, "deposed": "k"}] * 2}, f"{BUCKET} deposed k is listed twice"),
+    ("twice_long", {"changes": [{"address": LONG, "actions": ["create"]}] * 2}, f"{SHOWN} is listed twice"),
+    ("no_actions_long", {"changes": [{"address": LONG}]}, f"changes[0] ({SHOWN}) has no actions list"),
+    ("empty_actions", {"changes": [{"address": BUCKET, "actions": []}]}, f"changes[0] ({BUCKET}) has no actions list"),
+    ("number_action", {"changes": [{"address": BUCKET, "actions": [3]}]}, f"changes[0] ({BUCKET}) has no actions list"),
+    ("number_deposed", {"changes": [{**GOOD, "deposed": 3}]},
+     f"changes[0] ({BUCKET}) has a deposed key or previous address that is not one"),
+    ("unprintable_previous", {"changes": [GOOD, {"address": LONG, "actions": ["no-op"], "previous_address": "a\tb"}]},
+     f"changes[1] ({SHOWN}) has a deposed key or previous address that is not one"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("fields", "problem"), [(f, p) for _, f, p in MALFORMED_ENTRIES], ids=[i for i, _, _ in MALFORMED_ENTRIES])
+def test_a_malformed_reviewed_change_set_names_the_problem_exactly(tmp_path, fields, problem):
+    reviewed = tmp_path / "expected.json"
+    data = {"format": 1, "stack": None, "changes": [], **fields}
+    reviewed.write_text(json.dumps({k: v for k, v in data.items() if v is not None or k == "stack"}))
+    status, out, err = run_cli("plan", "--json", str(write_json(tmp_path, UPGRADE)), "wandb", "--expect-changes", str(reviewed))
+    assert (status, out) == (2, "")
+    assert err == f"error: {reviewed}: not a change set written by ./scripts/plan --changes-out: {problem}\n"
+
+
+def test_a_reviewed_change_set_that_is_not_utf8_or_cannot_be_read(tmp_path):
+    reviewed = tmp_path / "expected.json"
+    reviewed.write_bytes(b'{"format": 1, "stack": "\xff"}')
+    status, out, err = run_cli("plan", "--json", str(write_json(tmp_path, UPGRADE)), "wandb", "--expect-changes", str(reviewed))
+    assert (status, out, err) == (2, "", f"error: {reviewed}: cannot read the change set (not UTF-8 text)\n")
+    status, out, err = run_cli("plan", "--json", str(write_json(tmp_path, UPGRADE)), "wandb", "--expect-changes", str(tmp_path))
+    assert (status, out, err) == (2, "", f"error: {tmp_path}: cannot read the change set (Is a directory)\n")
+    status, out, err = run_cli("plan", "--json", str(write_json(tmp_path, UPGRADE)), "--changes-out", str(tmp_path / "no" / "x.json"))
+    assert status == 2 and err == f"error: {tmp_path / 'no' / 'x.json'}: cannot write the change set (No such file or directory)\n"

@@ -85,6 +85,7 @@ SCOPES: dict[str, Scope] = {
             "tests/test_lock_files.py",
             "tests/test_change_sets.py",
             "tests/test_hcp_terraform.py",
+            "tests/test_plan_review_cli.py",
         ),
         "not memory_sized and not wrapper and not the_wrapper",
     ),
