@@ -8,12 +8,15 @@ from __future__ import annotations
 import io
 import json
 import sys
+from collections.abc import Sequence
+from typing import Any
 
 import pytest
 from test_plan_review import UPGRADE, Fake, run_cli, write_json
 
 import plan_review.cli
 from plan_review.cli import main
+from plan_review.terraform import Terraform
 
 
 @pytest.fixture
@@ -197,3 +200,55 @@ def test_a_malformed_resource_drift_from_terraform_show_exits_2(fake, tmp_path):
     status, _, err = fake.run("plan", "demo", "--changes-out", str(tmp_path / "out.json"))
     assert status == 2 and err.endswith("error: terraform show -json plan-review.tfplan: malformed plan: resource_drift is not a list\n")
     assert not (tmp_path / "out.json").exists()
+
+
+def test_apply_shows_terraform_and_marks_the_plan_used_before_it_runs(fake, capfd):
+    """Terraform's apply output goes straight to the terminal; the record says applied before it runs."""
+    assert fake.run("plan", "demo")[0] == 0
+    terraform = fake.root / "terraform"
+    terraform.write_text(terraform.read_text().replace("  apply) ", "  apply) cat .plan-review.json; "))
+    capfd.readouterr()
+    assert fake.run("apply", "demo")[0] == 0
+    shown = capfd.readouterr().out
+    assert '"verdict": "applied"' in shown and "Apply complete! Resources: 0 added, 1 changed, 0 destroyed." in shown
+
+
+def test_apply_after_the_manifest_is_gone_reads_the_record_and_synthesizes(fake):
+    assert fake.run("plan", "demo")[0] == 0
+    (fake.root / "cdktf.out" / "manifest.json").unlink()
+    assert fake.run("apply", "demo")[0] == 0
+    (fake.root / "cdktf.out" / "manifest.json").unlink()
+    (fake.stack_dir / ".plan-review.json").unlink()
+    status, _, err = fake.run("apply", "demo")
+    assert (status, err) == (3, "error: no reviewed plan for stack 'demo': run ./scripts/plan demo first; nothing was applied\n")
+
+
+def test_apply_refusals_and_failures_say_nothing_was_applied(fake):
+    assert fake.run("plan", "demo")[0] == 0
+    status, _, err = fake.run("apply", "demo", SYNTH_EXIT="1")
+    assert status == 1 and err.endswith("(`./app.sh` exited with status 1; its message is above); nothing was applied\n")
+    (fake.root / "config.json").write_text('{"resource": {"aws_s3_bucket": {}}}')
+    status, _, err = fake.run("apply", "demo")
+    assert (status, err) == (
+        3,
+        "error: the synthesized configuration of stack 'demo' changed since its plan (the app's code or what it reads): "
+        "run ./scripts/plan demo again; nothing was applied\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("error", "what"),
+    [(UnicodeDecodeError("utf-8", b"\xff", 0, 1, "x"), "no UTF-8 text"), (MemoryError(), "more than this machine's memory holds")],
+)
+def test_terraform_show_printing_what_cannot_be_read_exits_2(fake, monkeypatch, error, what):
+    run = Terraform.run
+
+    def show_fails(self: Terraform, args: Sequence[str], *rest: Any, **options: Any) -> Any:
+        if args[0] == "show":
+            raise error
+        return run(self, args, *rest, **options)
+
+    monkeypatch.setattr(Terraform, "run", show_fails)
+    status, _, err = fake.run("plan", "demo")
+    assert status == 2 and err.endswith(f"error: terraform show -json plan-review.tfplan printed {what}\n")
+    assert not (fake.stack_dir / "plan-review.tfplan").exists()

@@ -88,6 +88,14 @@ SCOPES: dict[str, Scope] = {
             "tests/test_plan_review_cli.py",
         ),
         "not memory_sized and not wrapper and not the_wrapper",
+        {
+            "plan_review/changes.py:89 'the plan' -> ''": "change_set's default `where`: both callers name the plan (the file, "
+            "or terraform show -json plan-review.tfplan)",
+            "plan_review/changes.py:106 'surrogatepass' -> ''": "_drift reads text judge_text has read already with surrogatepass: "
+            "it holds no lone surrogate (Terraform's output is decoded strictly), so no error handler is ever consulted",
+            "plan_review/cli.py:90 False -> True": "apply's `destroy`: _run_stack passes it only to plan_stack; an apply applies "
+            "the plan as recorded",
+        },
     ),
     "settings": Scope(
         _files("settings"),
