@@ -70,11 +70,6 @@ def managed(deployments: Sequence[Settings]) -> list[Settings]:
     return [d for d in deployments if d.hcp is not None and d.hcp.manage_workspaces]
 
 
-def wanted(deployments: Sequence[Settings]) -> bool:
-    """Whether the app has this stack: some deployment says `hcp_manage_workspaces = true`."""
-    return bool(managed(deployments))
-
-
 def license_secret(settings: Settings) -> SecretFromFile:
     """The license of one deployment, read from its settings file at deploy time: named `license`
     for a single settings file (as in stack `wandb`: `TF_VAR_license`), `license_<deployment>` in
@@ -113,7 +108,7 @@ class HcpWorkspacesStack(TerraformStack):
         super().__init__(scope, id)
         chosen = managed(deployments)
         if not chosen:
-            raise ValueError("no deployment sets hcp_manage_workspaces = true: build this stack only when wanted() says so")
+            raise ValueError("no deployment sets hcp_manage_workspaces = true: build it only when app_stacks lists it")
         self.stack_dir = props.working_dir(outdir, id)
         pin_versions(self, WRITE_ONLY_TERRAFORM, {"aws": AWS_PROVIDER_CONSTRAINT, "tfe": TFE_PROVIDER_CONSTRAINT})
         state = PROJECT_ROOT / f"terraform.{KIND}.tfstate"

@@ -244,12 +244,12 @@ def test_the_security_rules_pass(synthesized):
         assert run_rules(synthesized[variant][0]) == [], variant
 
 
-def test_wanted_only_when_a_deployment_manages_workspaces():
-    from stacks.hcp_workspaces_stack import wanted
+def test_the_app_has_the_stack_only_when_a_deployment_manages_workspaces():
+    from settings.naming import app_stack_ids
 
-    assert not wanted([_settings(BASE)])
-    assert not wanted([_settings({**BASE, **HCP, "hcp_manage_workspaces": False})])
-    assert wanted([_settings(BASE, "a"), _settings(FOLDER["dev"], "b")])
+    assert HCP_WORKSPACES_STACK not in app_stack_ids([_settings(BASE)])
+    assert HCP_WORKSPACES_STACK not in app_stack_ids([_settings({**BASE, **HCP, "hcp_manage_workspaces": False})])
+    assert app_stack_ids([_settings(BASE, "a"), _settings(FOLDER["dev"], "b")])[-1] == HCP_WORKSPACES_STACK
 
 
 def test_the_constructs_refuse_what_hcp_terraform_would():
