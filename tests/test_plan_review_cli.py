@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import stat
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -129,6 +130,14 @@ def test_plan_and_apply_print_what_they_run(fake):
     status, out, err = fake.run("apply", "demo")
     assert status == 0 and err == f"terraform apply plan-review.tfplan: the reviewed destroy plan of {planned_at} ...\n"
     (fake.root / "terraform.tfvars").unlink()
+    (fake.root / "b.auto.tfvars").write_text("")
+    status, out, err = fake.run("plan", "demo")
+    assert status == 0 and err.startswith("terraform plan -out=plan-review.tfplan (var files: b.auto.tfvars) ...\n")
+    (fake.root / "terraform.tfvars").write_text("")
+    status, out, err = fake.run("plan", "demo")
+    assert status == 0 and err.startswith("terraform plan -out=plan-review.tfplan (var files: terraform.tfvars, b.auto.tfvars) ...\n")
+    (fake.root / "terraform.tfvars").unlink()
+    (fake.root / "b.auto.tfvars").unlink()
     status, out, err = fake.run("plan", "demo")
     assert status == 0 and err.startswith("terraform plan -out=plan-review.tfplan (var files: none) ...\n")
     assert "Plan review: stack demo\n" in out
@@ -156,6 +165,7 @@ def test_the_retried_plan_is_captured_as_the_first(fake):
     assert status == 0, err
     assert "Refreshing state" not in out + err and "None" not in err  # stdout captured, stderr shown as printed
     assert "Warning: Argument is deprecated\n\nUse something else." in err
+    assert stat.S_IMODE((fake.stack_dir / "plan-review.tfplan").stat().st_mode) == 0o600  # it holds the variables' values
 
 
 def test_show_failing_or_printing_nothing_exits_1_and_leaves_no_plan(fake):
@@ -252,3 +262,10 @@ def test_terraform_show_printing_what_cannot_be_read_exits_2(fake, monkeypatch, 
     status, _, err = fake.run("plan", "demo")
     assert status == 2 and err.endswith(f"error: terraform show -json plan-review.tfplan printed {what}\n")
     assert not (fake.stack_dir / "plan-review.tfplan").exists()
+
+
+def test_a_malformed_plan_from_terraform_show_exits_2_naming_it(fake):
+    fake.plan_json([])
+    status, _, err = fake.run("plan", "demo")
+    assert status == 2
+    assert err.endswith("error: terraform show -json plan-review.tfplan: not a Terraform plan: the JSON document is not an object\n")
