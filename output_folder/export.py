@@ -31,14 +31,12 @@ from pathlib import Path
 
 from output_folder import STACKS, _signals_held
 from output_folder.engines import atlantis_yaml
-from settings import PROJECT_ROOT, SettingsError, settings_files
-from settings.schema import ALIASES
+from settings import LICENSE_VARIABLE, PROJECT_ROOT, SettingsError, settings_files
+from settings.schema import LICENSE_FILE_KEYS
 from settings.tfvars import read_tfvars
 
 EXPORT_ENV = "WANDB_EXPORT_DIR"  # main.py: the stacks run in `<it>/<id>` (stacks.stack_folders)
 DEFAULT_DIR = PROJECT_ROOT / "terraform"
-LICENSE_KEYS = ("license", *(alias for alias, name in ALIASES.items() if name == "license"))
-LICENSE_VARIABLE = "TF_VAR_license"
 
 # What Terraform and the engines leave in a stack's folder when they run it there: never part of an
 # export, not compared by --check (`.terraform/` is git-ignored; Atlantis writes `*.tfplan`).
@@ -198,7 +196,7 @@ def licenses(environ: Mapping[str, str]) -> list[str]:
     values = [environ.get(LICENSE_VARIABLE, "")]
     for path in settings_files(environ):
         try:
-            values += [str(value) for key, value in read_tfvars(path).items() if key in LICENSE_KEYS]
+            values += [str(value) for key, value in read_tfvars(path).items() if key in LICENSE_FILE_KEYS]
         except (SettingsError, OSError):
             continue  # main.py read every file it uses; the others have no say in the export
     return [value for value in values if len(value) >= 8]

@@ -52,10 +52,11 @@ def plan_stack(project: Project, stack: str, allows: Sequence[str], destroy: boo
     stack_dir = project.stack_dir(project.synthesize(), stack)
     forget_plan(stack_dir)  # apply only ever applies the latest plan, and only when it passed
     config_sha256 = file_sha256(stack_dir / "cdk.tf.json")
-    planned = _terraform_plan(project, stack, stack_dir, destroy)
+    cloud = uses_hcp_terraform(stack_dir)
+    planned = _terraform_plan(project, stack, stack_dir, destroy, cloud)
 
     # An HCP Terraform run is judged from its JSON plan even when Terraform says it changes nothing.
-    nothing = planned.returncode == 0 and not uses_hcp_terraform(stack_dir)
+    nothing = planned.returncode == 0 and not cloud
     result, shown = (review((), allows), None) if nothing else _review_saved_plan(project, stack_dir, allows)
     print(render(result, f"stack {stack}" + (" (destroy plan)" if destroy else "")), end="", file=project.out)
     warn_unused(result, project.err)
@@ -81,14 +82,15 @@ def plan_stack(project: Project, stack: str, allows: Sequence[str], destroy: boo
     return PASSED
 
 
-def _terraform_plan(project: Project, stack: str, stack_dir: Path, destroy: bool) -> subprocess.CompletedProcess[str]:
-    """`terraform init` when needed, then `terraform plan -out`; Failure unless it planned."""
+def _terraform_plan(project: Project, stack: str, stack_dir: Path, destroy: bool, cloud: bool) -> subprocess.CompletedProcess[str]:
+    """`terraform init` when needed, then `terraform plan -out`; Failure unless it planned. `cloud`:
+    the stack has a `cloud` block (uses_hcp_terraform)."""
     terraform = _terraform(project)
     initialized = terraform.init(stack_dir)
     # -detailed-exitcode: 0 no changes (nothing to review: `terraform show -json` is skipped), 2 changes, 1 failed.
     # With a `cloud` block, no var file: in remote execution it would upload every setting as a run
     # variable, and the license comes from the workspace (README, HCP Terraform).
-    var_files = [] if uses_hcp_terraform(stack_dir) else cli_var_files(project.root)
+    var_files = [] if cloud else cli_var_files(project.root)
     plan_args = ["plan", "-input=false", "-detailed-exitcode", f"-out={PLAN_FILE}", *(["-destroy"] if destroy else [])]
     plan_args += [f"-var-file={path}" for path in var_files]
     files = ", ".join(project.shown(path) for path in var_files) or "none"

@@ -242,6 +242,15 @@ def file_bucket_name(value: str) -> str | None:
     return None
 
 
+def matching(pattern: re.Pattern[str], problem: str) -> Callable[[str], str | None]:
+    """A check that the whole value matches `pattern`; else "<the value> <problem>"."""
+
+    def check(value: str) -> str | None:
+        return None if pattern.fullmatch(value) else f"{value!r} {problem}"
+
+    return check
+
+
 def one_of(allowed: tuple[str, ...]) -> Callable[[str], str | None]:
     """A check that the value is one of `allowed` (exactly: no other case, no spaces)."""
 

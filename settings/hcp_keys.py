@@ -34,31 +34,18 @@ _OIDC_ARN = re.compile(r"arn:aws(?:-[a-z]+)*:iam::[0-9]{12}:oidc-provider/[a-z0-
 _AGENT_POOL = re.compile(r"apool-[A-Za-z0-9]{16}", re.ASCII)
 
 
-def organization(value: str) -> str | None:
-    if not _NAME.fullmatch(value):
-        return f"{value!r} is not an HCP Terraform organization name: letters, digits, `-` and `_` only"
-    return None
-
-
-def hostname(value: str) -> str | None:
-    if not _HOST.fullmatch(value):
-        return f'{value!r} is not a host name such as "app.terraform.io" or "tfe.example.com" (no scheme, no path, lowercase)'
-    return None
-
-
-def project(value: str) -> str | None:
-    if not _PROJECT.fullmatch(value):
-        return (
-            f"{value!r} is not an HCP Terraform project name: 3 to 40 letters, digits, spaces, `-` and `_`, "
-            "not starting or ending with a space"
-        )
-    return None
-
-
-def workspace_prefix(value: str) -> str | None:
-    if not _PREFIX.fullmatch(value):
-        return f"{value!r} cannot start an HCP Terraform workspace name: letters, digits, `-` and `_` only"
-    return None
+# Checks of one value against HCP Terraform's (or AWS's) form for it.
+organization = checks.matching(_NAME, "is not an HCP Terraform organization name: letters, digits, `-` and `_` only")
+hostname = checks.matching(_HOST, 'is not a host name such as "app.terraform.io" or "tfe.example.com" (no scheme, no path, lowercase)')
+project = checks.matching(
+    _PROJECT, "is not an HCP Terraform project name: 3 to 40 letters, digits, spaces, `-` and `_`, not starting or ending with a space"
+)
+workspace_prefix = checks.matching(_PREFIX, "cannot start an HCP Terraform workspace name: letters, digits, `-` and `_` only")
+terraform_version = checks.matching(_VERSION, 'is not a Terraform version such as "1.11.4" (or "~> 1.11.0")')
+oidc_provider_arn = checks.matching(
+    _OIDC_ARN, 'is not an IAM OIDC provider ARN such as "arn:aws:iam::123456789012:oidc-provider/app.terraform.io"'
+)
+agent_pool_id = checks.matching(_AGENT_POOL, 'is not an HCP Terraform agent pool id such as "apool-ZjT6A7mVFm5WHT5a"')
 
 
 def workspace_tags(values: list[Any]) -> str | None:
@@ -75,28 +62,10 @@ def workspace_tags(values: list[Any]) -> str | None:
     return None
 
 
-def terraform_version(value: str) -> str | None:
-    if not _VERSION.fullmatch(value):
-        return f'{value!r} is not a Terraform version such as "1.11.4" (or "~> 1.11.0")'
-    return None
-
-
 def policy_arns(values: list[Any]) -> str | None:
     for arn in values:
         if not _POLICY_ARN.fullmatch(arn):
             return f'{arn!r} is not an IAM policy ARN such as "arn:aws:iam::aws:policy/PowerUserAccess"'
-    return None
-
-
-def oidc_provider_arn(value: str) -> str | None:
-    if not _OIDC_ARN.fullmatch(value):
-        return f'{value!r} is not an IAM OIDC provider ARN such as "arn:aws:iam::123456789012:oidc-provider/app.terraform.io"'
-    return None
-
-
-def agent_pool_id(value: str) -> str | None:
-    if not _AGENT_POOL.fullmatch(value):
-        return f'{value!r} is not an HCP Terraform agent pool id such as "apool-ZjT6A7mVFm5WHT5a"'
     return None
 
 

@@ -54,6 +54,11 @@ class _Deployment(Protocol):
     def hcp(self) -> _Hcp | None: ...
 
 
+def manages_workspaces(deployment: _Deployment) -> bool:
+    """Whether stack `hcp-workspaces` creates this deployment's workspaces (`hcp_manage_workspaces`)."""
+    return deployment.hcp is not None and deployment.hcp.manage_workspaces
+
+
 def app_stacks(deployments: Iterable[_Deployment]) -> tuple[AppStack, ...]:
     """Every stack the app synthesizes from these deployments (LoadedSettings.deployments), in
     order: each deployment's STACK_KINDS, then `hcp-workspaces` once when any deployment's `hcp`
@@ -61,7 +66,7 @@ def app_stacks(deployments: Iterable[_Deployment]) -> tuple[AppStack, ...]:
     stacks, `./scripts/stacks` lists them (settings/stack_list.py)."""
     deployments = tuple(deployments)
     stacks = [AppStack(stack_id(kind, d.deployment), kind, d.deployment) for d in deployments for kind in STACK_KINDS]
-    if any(d.hcp is not None and d.hcp.manage_workspaces for d in deployments):
+    if any(manages_workspaces(d) for d in deployments):
         stacks.append(AppStack(HCP_WORKSPACES_STACK, HCP_WORKSPACES_STACK, None))
     return tuple(stacks)
 

@@ -134,11 +134,16 @@ def eks_version_where_required(ctx: Context) -> Iterator[Problem]:
         yield ctx.error("eks_cluster_version", f"is not an input of {ctx.release.label}")
 
 
-def state_options_need_a_bucket(ctx: Context) -> Iterator[Problem]:
-    if ctx.typed["state_bucket"] is None:
-        for name in STATE_BUCKET_OPTIONS:
+def _options_without(ctx: Context, switch: str, options: Iterable[str], consequence: str = "") -> Iterator[Problem]:
+    """Each of `options` the file sets although `switch`, which they configure, is not set."""
+    if ctx.typed[switch] is None:
+        for name in options:
             if name in ctx.values:
-                yield ctx.error(name, "has no effect without `state_bucket`; the state would stay local: set `state_bucket`, or remove it")
+                yield ctx.error(name, f"has no effect without `{switch}`{consequence}: set `{switch}`, or remove it")
+
+
+def state_options_need_a_bucket(ctx: Context) -> Iterator[Problem]:
+    yield from _options_without(ctx, "state_bucket", STATE_BUCKET_OPTIONS, "; the state would stay local")
 
 
 def hcp_or_state_bucket(ctx: Context) -> Iterator[Problem]:
@@ -152,10 +157,7 @@ def hcp_or_state_bucket(ctx: Context) -> Iterator[Problem]:
 
 
 def hcp_options_need_an_organization(ctx: Context) -> Iterator[Problem]:
-    if ctx.typed["hcp_organization"] is None:
-        for name in HCP_OPTIONS:
-            if name in ctx.values:
-                yield ctx.error(name, "has no effect without `hcp_organization`: set `hcp_organization`, or remove it")
+    yield from _options_without(ctx, "hcp_organization", HCP_OPTIONS)
 
 
 def hcp_workspace_names(ctx: Context) -> Iterator[Problem]:

@@ -290,6 +290,8 @@ APP_KEYS: Mapping[str, Key] = MappingProxyType(
 
 # Names the guide uses for the same setting.
 ALIASES: Mapping[str, str] = MappingProxyType({"wandb_license": "license"})
+# The names the license may have in a settings file: `license` and the guide's.
+LICENSE_FILE_KEYS = ("license", *(alias for alias, name in ALIASES.items() if name == "license"))
 
 # Guide snippets that name keys no release declares; the hint beats a fuzzy match.
 KNOWN_MISTAKES: Mapping[str, str] = MappingProxyType({"create_elasticache_subnet": "create_elasticache"})

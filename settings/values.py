@@ -62,8 +62,9 @@ class HcpSettings:
         return self.workspace_prefix + stack
 
     def workspace_tags_for(self, stack: str) -> tuple[str, ...]:
-        """With tags: the shared tags and one naming the stack, so that each stack selects its own."""
-        return (*self.workspace_tags, f"stack:{stack}")
+        """With tags: the shared tags and one naming the stack, so that each stack selects its own.
+        Without (workspaces by name): none."""
+        return (*self.workspace_tags, f"stack:{stack}") if self.workspace_tags else ()
 
 
 @dataclass(frozen=True)

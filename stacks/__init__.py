@@ -12,7 +12,7 @@ from cdktf import Annotations, App
 from constructs_lib.rules import apply_rules
 from settings import DEFAULT_OUTDIR, Settings
 from settings.naming import HCP_WORKSPACES_STACK, app_stacks
-from stacks import hcp_workspaces_stack, storage_stack, wandb_stack
+from stacks import storage_stack, wandb_stack
 
 # The stacks each deployment has, by kind (settings.naming.STACK_KINDS).
 DEPLOYMENT_STACKS = {wandb_stack.KIND: wandb_stack.WandbStack, storage_stack.KIND: storage_stack.WandbStorageStack}
@@ -31,7 +31,11 @@ def build_app(app: App, deployments: Settings | Sequence[Settings], outdir: Path
     by_name = {settings.deployment: settings for settings in every}
     for stack in app_stacks(every):
         if stack.kind == HCP_WORKSPACES_STACK:
-            hcp_workspaces_stack.HcpWorkspacesStack(app, stack.id, every, outdir)
+            # Imported here: its constructs load binding modules (tfe, the aws OIDC provider and
+            # role) that no other stack uses, so a synth without it never loads them.
+            from stacks.hcp_workspaces_stack import HcpWorkspacesStack
+
+            HcpWorkspacesStack(app, stack.id, every, outdir)
             continue
         settings = by_name[stack.deployment]
         built = DEPLOYMENT_STACKS[stack.kind](app, stack.id, settings, outdir)

@@ -18,7 +18,7 @@ from release_catalog.layouts import LICENSE, FromSetting
 from release_catalog.releases import ModuleRelease
 from settings import PROJECT_ROOT, Settings
 from settings.naming import stack_id
-from settings.schema import ALIASES
+from settings.schema import LICENSE_FILE_KEYS
 
 
 def working_dir(outdir: Path, stack: str) -> Path:
@@ -45,7 +45,7 @@ def path_from(stack_dir: Path, target: Path) -> str:
 
 LICENSE_SECRET = SecretFromFile(
     name="license",
-    file_keys=("license", *(alias for alias, name in ALIASES.items() if name == "license")),
+    file_keys=LICENSE_FILE_KEYS,
     description=(
         "W&B license, when the settings file holds none (or is not there, as in remote runs): "
         "TF_VAR_license. The settings file's license wins. Never synthesized."
@@ -64,7 +64,7 @@ def state_backend(settings: Settings, stack_kind: str, stack_dir: Path) -> Local
     for the others (settings.values.StateSettings.key_for)."""
     hcp, stack = settings.hcp, stack_id(stack_kind, settings.deployment)
     if hcp is not None:
-        tags = hcp.workspace_tags_for(stack) if hcp.workspace_tags else ()
+        tags = hcp.workspace_tags_for(stack)
         workspace = None if tags else hcp.workspace_name(stack)
         return CloudState(organization=hcp.organization, hostname=hcp.hostname, workspace=workspace, tags=tags, project=hcp.project)
     state = settings.state

@@ -45,7 +45,7 @@ from constructs_lib.hcp_aws_run_role import HcpAwsRunRole, HcpAwsRunRoleProps, H
 from constructs_lib.settings_file import SecretFromFile, SettingsFile
 from constructs_lib.terraform_block import LocalState, configure_state, pin_versions
 from settings import DEFAULT_OUTDIR, PROJECT_ROOT, Settings
-from settings.naming import HCP_WORKSPACES_STACK, MAIN_STACK_KIND, STACK_KINDS, stack_id
+from settings.naming import HCP_WORKSPACES_STACK, MAIN_STACK_KIND, STACK_KINDS, manages_workspaces, stack_id
 from settings.values import HcpSettings
 from stacks import from_settings as props
 from stacks.storage_stack import AWS_PROVIDER_CONSTRAINT
@@ -67,7 +67,7 @@ LICENSE_DESCRIPTION = "W&B license (sensitive), read from the settings file when
 
 def managed(deployments: Sequence[Settings]) -> list[Settings]:
     """The deployments whose workspaces this stack creates (`hcp_manage_workspaces = true`)."""
-    return [d for d in deployments if d.hcp is not None and d.hcp.manage_workspaces]
+    return [d for d in deployments if manages_workspaces(d)]
 
 
 def license_secret(settings: Settings) -> SecretFromFile:
@@ -178,7 +178,7 @@ class HcpWorkspacesStack(TerraformStack):
                     name=hcp.workspace_name(stack),
                     organization=hcp.organization,
                     project_id=project_id,
-                    tag_names=hcp.workspace_tags_for(stack) if hcp.workspace_tags else (),
+                    tag_names=hcp.workspace_tags_for(stack),
                     execution_mode=hcp.execution_mode,
                     agent_pool_id=hcp.agent_pool_id if hcp.execution_mode == "agent" else None,
                     terraform_version=hcp.terraform_version,

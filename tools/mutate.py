@@ -123,9 +123,9 @@ SCOPES: dict[str, Scope] = {
             "settings/schema.py:228 'AWS profile for the state back' -> ''": _UNREAD_DOC,  # state_profile
             "settings/schema.py:236 'KMS key (ARN) the state object' -> ''": _UNREAD_DOC,  # state_kms_key_id
             "settings/schema.py:246 'S3 bucket for W&B files. Unset' -> ''": _UNREAD_DOC,  # storage_bucket_name
-            "settings/hcp_keys.py:108 'HCP Terraform / Terraform Ente' -> ''": _UNREAD_DOC,  # hcp_organization
-            "settings/hcp_keys.py:150 'Where the runs execute: \"remot' -> ''": _UNREAD_DOC,  # hcp_execution_mode
-            "settings/hcp_keys.py:161 'true adds stack `hcp-workspace' -> ''": _UNREAD_DOC,  # hcp_manage_workspaces
+            "settings/hcp_keys.py:77 'HCP Terraform / Terraform Ente' -> ''": _UNREAD_DOC,  # hcp_organization
+            "settings/hcp_keys.py:119 'Where the runs execute: \"remot' -> ''": _UNREAD_DOC,  # hcp_execution_mode
+            "settings/hcp_keys.py:130 'true adds stack `hcp-workspace' -> ''": _UNREAD_DOC,  # hcp_manage_workspaces
             "settings/rules.py:88 'add it to the settings file' -> ''": "the fallback advice: every required input of today's releases "
             "that the app does not write (kubernetes_legacy_cluster_creator_admin) has its own",
             "settings/tftypes.py:92 drop entry 0 of a table": '_a: without the "string" entry, f"a {kind}" gives the same "a string"',
